@@ -63,7 +63,7 @@ param cosmosAutoscaleMaxThroughput int = 1000
 @description('Where alerts are emailed. Empty creates the action group without receivers.')
 param alertEmail string = ''
 
-@description('Public base URL providers call for webhooks; empty uses the function app default host name.')
+@description('Public base URL providers call, including the /api route prefix (e.g. https://sync.example.com/api); empty uses the function app default host name.')
 param webhookBaseUrl string = ''
 
 @description('Comma-separated hosts or CIDRs the outbound HTTP client may reach despite the SSRF guard.')

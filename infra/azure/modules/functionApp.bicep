@@ -32,7 +32,8 @@ param outboundHostAllowlist string
 param logLevel string
 
 var flex = hostingPlan == 'FlexConsumption'
-var publicBaseUrl = empty(webhookBaseUrl) ? 'https://${name}.azurewebsites.net' : webhookBaseUrl
+// Functions serve HTTP under the routePrefix of host.json ('api').
+var publicBaseUrl = empty(webhookBaseUrl) ? 'https://${name}.azurewebsites.net/api' : webhookBaseUrl
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName

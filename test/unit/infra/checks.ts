@@ -3,6 +3,9 @@
  * (empty when the Bicep agrees with the code), so the same check can be run on the real files and
  * on deliberately broken copies to prove it would catch the drift.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import { CONTAINERS, DATABASE_NAME } from '../../../shared/config/containers';
 import { AZURE_REQUIRED_SETTINGS, EnvSchema, LOCAL_ONLY_SETTINGS } from '../../../shared/config/env';
 import { EVENT_GRID_TOPIC, EVENT_ROUTES } from '../../../shared/config/eventRoutes';
@@ -517,6 +520,13 @@ export function appSettings(p: Project): Map<string, Value> {
   return out;
 }
 
+/** Functions serve HTTP under host.json's routePrefix; webhook URLs handed to providers include it. */
+const HTTP_ROUTE_PREFIX = (
+  JSON.parse(readFileSync(join(__dirname, '../../../host.json'), 'utf8')) as {
+    extensions: { http: { routePrefix: string } };
+  }
+).extensions.http.routePrefix;
+
 /** Settings the Functions platform itself reads; the app's own settings come from EnvSchema. */
 const PLATFORM_SETTINGS = [
   'FUNCTIONS_EXTENSION_VERSION',
@@ -634,10 +644,11 @@ export function checkAppSettings(p: Project): string[] {
     pointsAt(p, value(SettingNames.appInsights), ResourceTypes.appInsights, 'properties.ConnectionString'),
     'must be the Application Insights connection string',
   );
+  const webhookBase = textOf(value(SettingNames.webhookBaseUrl));
   at(
     SettingNames.webhookBaseUrl,
-    textOf(value(SettingNames.webhookBaseUrl)).startsWith('https://'),
-    'must be an https URL',
+    webhookBase.startsWith('https://') && webhookBase.endsWith(`/${HTTP_ROUTE_PREFIX}`),
+    `must be an https URL ending in the host.json route prefix /${HTTP_ROUTE_PREFIX}`,
   );
 
   const attached = get(site.body, 'identity', 'userAssignedIdentities');

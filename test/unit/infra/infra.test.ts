@@ -163,8 +163,9 @@ describe('infra/azure choices made by parameters', () => {
   });
 
   it('uses a custom webhook base URL when one is given', () => {
-    const settings = appSettings(deploy({ webhookBaseUrl: 'https://sync.example.com' }));
-    expect(settings.get(SettingNames.webhookBaseUrl)).toBe('https://sync.example.com');
+    const project = deploy({ webhookBaseUrl: 'https://sync.example.com/api' });
+    expect(appSettings(project).get(SettingNames.webhookBaseUrl)).toBe('https://sync.example.com/api');
+    expect(checkAppSettings(project)).toEqual([]);
   });
 });
 
