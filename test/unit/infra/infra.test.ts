@@ -2,7 +2,9 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { CONTAINERS } from '../../../shared/config/containers';
 import { AZURE_REQUIRED_SETTINGS } from '../../../shared/config/env';
+import { QUEUES } from '../../../shared/config/queues';
 import { SettingNames } from '../../../shared/config/settingNames';
 import { Project, readParametersFile, render, type Value } from './bicep/evaluate';
 import { lintFile, lintModuleCalls } from './bicep/lint';
@@ -189,6 +191,32 @@ describe('azd', () => {
       expect({ name, value: render(project.main.output(name)) }).toEqual({
         name,
         value: render(settings.get(name) ?? null),
+      });
+    }
+  });
+});
+
+describe('docs/DEPLOY.md', () => {
+  const doc = readFileSync(join(REPO, 'docs/DEPLOY.md'), 'utf8');
+
+  it('documents every main.bicep parameter and the azd variable that sets it', () => {
+    const params = parse('main.bicep').decls.flatMap((d) => (d.kind === 'param' ? [d.name] : []));
+    const variables = [
+      ...readFileSync(join(INFRA, 'main.parameters.json'), 'utf8').matchAll(/\$\{([A-Z0-9_]+)/g),
+    ].map((m) => m[1]);
+    expect(params.filter((name) => !doc.includes(`\`${name}\``))).toEqual([]);
+    expect(variables.filter((name) => name !== undefined && !doc.includes(`\`${name}\``))).toEqual([]);
+  });
+
+  it('names every queue, and every container whose items expire with their retention', () => {
+    expect(QUEUES.map((q) => q.name).filter((name) => !doc.includes(`\`${name}\``))).toEqual([]);
+    const expiring = CONTAINERS.filter((c) => c.defaultTtlSeconds !== undefined);
+    for (const c of expiring) {
+      // "`a` and `b` 90 days": the first number after the container's name list is its retention.
+      const stated = new RegExp(`\`${c.name}\`(?:(?:,| and) \`[a-z_]+\`)* (\\d+) days`).exec(doc)?.[1];
+      expect({ container: c.name, days: Number(stated) }).toEqual({
+        container: c.name,
+        days: (c.defaultTtlSeconds ?? 0) / 86400,
       });
     }
   });

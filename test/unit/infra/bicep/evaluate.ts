@@ -6,9 +6,9 @@
  * still prove *which* resource a setting or an id points at.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join, normalize, relative } from 'node:path';
+import { dirname, join, normalize } from 'node:path';
 
-import { type BicepFile, type Decl, type Expr, exprText, parseBicep } from './parse';
+import { type BicepFile, type Decl, type Expr, parseBicep } from './parse';
 
 export interface Origin {
   readonly resource: ResourceInstance;
@@ -862,10 +862,4 @@ export class Project {
     }
     return match;
   }
-
-  relative(path: string): string {
-    return relative(this.root, path);
-  }
 }
-
-export { exprText };
