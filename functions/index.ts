@@ -1,0 +1,14 @@
+/**
+ * App entry point (package.json `main`): app-wide setup and hooks, then one import per function.
+ * Each function file registers itself with `app.*` at its bottom; hooks apply to all of them
+ * whatever the registration order.
+ */
+import './health';
+
+import { app } from '@azure/functions';
+
+import { postInvocationCorrelation, preInvocationCorrelation } from '../shared/observability/invocationHooks';
+
+app.setup({ enableHttpStream: false });
+app.hook.preInvocation(preInvocationCorrelation);
+app.hook.postInvocation(postInvocationCorrelation);
