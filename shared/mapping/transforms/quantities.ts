@@ -1,0 +1,193 @@
+/** Money to and from minor units, and unit conversions. */
+import { z } from 'zod';
+
+import { valueTypeOf } from '../errors';
+import { roundDecimal, RoundModeSchema, shiftDecimal } from './scalars';
+import { defineTransform, expectFiniteNumber, fail, invertTo, nullSafe } from './types';
+
+const CurrencySchema = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR')
+  .refine((c) => currencyDigits(c) !== undefined, 'unknown ISO 4217 currency');
+
+/** Minor-unit digits from the platform's CLDR data (JPY 0, EUR 2, BHD 3). */
+export function currencyDigits(code: string): number | undefined {
+  try {
+    const nf = new Intl.NumberFormat('en', { style: 'currency', currency: code });
+    return nf.resolvedOptions().maximumFractionDigits;
+  } catch {
+    return undefined;
+  }
+}
+
+const MinorArgs = z
+  .strictObject({
+    currency: CurrencySchema.optional(),
+    decimals: z.int().min(0).max(6).optional(),
+    rounding: z.union([RoundModeSchema, z.literal('reject')]).optional(),
+  })
+  .refine(
+    (a) => !(a.currency !== undefined && a.decimals !== undefined),
+    'give currency or decimals, not both',
+  );
+type MinorArgs = z.infer<typeof MinorArgs>;
+
+const digitsOf = (a: MinorArgs): number =>
+  a.decimals ?? (a.currency !== undefined ? (currencyDigits(a.currency) ?? 2) : 2);
+
+function moneyInput(value: unknown): number {
+  if (typeof value === 'number') return expectFiniteNumber(value);
+  if (typeof value === 'string' && /^[+-]?\d{1,17}(\.\d{1,12})?$/.test(value.trim()))
+    return Number(value.trim());
+  return fail(`expected an amount (number or decimal string), got ${valueTypeOf(value)}`);
+}
+
+export const toMinorUnitsTransform = defineTransform({
+  name: 'toMinorUnits',
+  description: 'Amount in major units (12.34 EUR) to an integer of minor units (1234).',
+  args: MinorArgs,
+  create: (args) => {
+    const digits = digitsOf(args);
+    const rounding = args.rounding ?? 'halfUp';
+    return nullSafe((value) => {
+      const amount = moneyInput(value);
+      const exact = shiftDecimal(amount, digits);
+      let minor: number;
+      if (Number.isInteger(exact)) minor = exact;
+      else if (rounding === 'reject') return fail(`amount has more than ${digits} decimal places`);
+      else minor = roundDecimal(exact, 0, rounding);
+      if (!Number.isSafeInteger(minor)) fail('amount out of the safe integer range');
+      return minor === 0 ? 0 : minor;
+    });
+  },
+  inverse: (args) =>
+    invertTo(
+      'fromMinorUnits',
+      args.currency !== undefined ? { currency: args.currency } : { decimals: digitsOf(args) },
+    ),
+});
+
+export const fromMinorUnitsTransform = defineTransform({
+  name: 'fromMinorUnits',
+  description: 'Integer of minor units (1234) to an amount in major units (12.34).',
+  args: z
+    .strictObject({ currency: CurrencySchema.optional(), decimals: z.int().min(0).max(6).optional() })
+    .refine(
+      (a) => !(a.currency !== undefined && a.decimals !== undefined),
+      'give currency or decimals, not both',
+    ),
+  create: (args) => {
+    const digits = digitsOf(args);
+    return nullSafe((value) => {
+      const minor =
+        typeof value === 'string' && /^[+-]?\d{1,16}$/.test(value.trim()) ? Number(value.trim()) : value;
+      if (typeof minor !== 'number' || !Number.isSafeInteger(minor)) {
+        return fail(`expected an integer of minor units, got ${valueTypeOf(value)}`);
+      }
+      const out = shiftDecimal(minor, -digits);
+      return out === 0 ? 0 : out;
+    });
+  },
+  inverse: (args) =>
+    invertTo(
+      'toMinorUnits',
+      args.currency !== undefined ? { currency: args.currency } : { decimals: digitsOf(args) },
+    ),
+});
+
+type Dimension = 'length' | 'mass' | 'volume' | 'time' | 'data' | 'area' | 'speed' | 'temperature';
+interface Unit {
+  readonly dimension: Dimension;
+  /** Value in the dimension's base unit = value × factor (+ offset for temperatures). */
+  readonly factor: number;
+  readonly offset?: number;
+}
+
+export const UNITS: Readonly<Record<string, Unit>> = {
+  mm: { dimension: 'length', factor: 0.001 },
+  cm: { dimension: 'length', factor: 0.01 },
+  m: { dimension: 'length', factor: 1 },
+  km: { dimension: 'length', factor: 1000 },
+  in: { dimension: 'length', factor: 0.0254 },
+  ft: { dimension: 'length', factor: 0.3048 },
+  yd: { dimension: 'length', factor: 0.9144 },
+  mi: { dimension: 'length', factor: 1609.344 },
+  mg: { dimension: 'mass', factor: 0.000001 },
+  g: { dimension: 'mass', factor: 0.001 },
+  kg: { dimension: 'mass', factor: 1 },
+  t: { dimension: 'mass', factor: 1000 },
+  oz: { dimension: 'mass', factor: 0.028349523125 },
+  lb: { dimension: 'mass', factor: 0.45359237 },
+  ml: { dimension: 'volume', factor: 0.001 },
+  cl: { dimension: 'volume', factor: 0.01 },
+  l: { dimension: 'volume', factor: 1 },
+  m3: { dimension: 'volume', factor: 1000 },
+  floz: { dimension: 'volume', factor: 0.0295735295625 },
+  pt: { dimension: 'volume', factor: 0.473176473 },
+  qt: { dimension: 'volume', factor: 0.946352946 },
+  gal: { dimension: 'volume', factor: 3.785411784 },
+  ms: { dimension: 'time', factor: 0.001 },
+  s: { dimension: 'time', factor: 1 },
+  min: { dimension: 'time', factor: 60 },
+  h: { dimension: 'time', factor: 3600 },
+  d: { dimension: 'time', factor: 86400 },
+  wk: { dimension: 'time', factor: 604800 },
+  B: { dimension: 'data', factor: 1 },
+  KB: { dimension: 'data', factor: 1000 },
+  MB: { dimension: 'data', factor: 1e6 },
+  GB: { dimension: 'data', factor: 1e9 },
+  KiB: { dimension: 'data', factor: 1024 },
+  MiB: { dimension: 'data', factor: 1048576 },
+  GiB: { dimension: 'data', factor: 1073741824 },
+  m2: { dimension: 'area', factor: 1 },
+  km2: { dimension: 'area', factor: 1e6 },
+  ft2: { dimension: 'area', factor: 0.09290304 },
+  ha: { dimension: 'area', factor: 10000 },
+  acre: { dimension: 'area', factor: 4046.8564224 },
+  'm/s': { dimension: 'speed', factor: 1 },
+  'km/h': { dimension: 'speed', factor: 1 / 3.6 },
+  mph: { dimension: 'speed', factor: 0.44704 },
+  kn: { dimension: 'speed', factor: 1852 / 3600 },
+  C: { dimension: 'temperature', factor: 1, offset: 273.15 },
+  K: { dimension: 'temperature', factor: 1, offset: 0 },
+  F: { dimension: 'temperature', factor: 5 / 9, offset: 273.15 - (32 * 5) / 9 },
+};
+
+const UnitSchema = z
+  .string()
+  .refine((u) => Object.hasOwn(UNITS, u), `unknown unit (known: ${Object.keys(UNITS).join(', ')})`);
+
+/**
+ * Results keep 15 significant digits: enough for any measurement, and it absorbs the binary
+ * noise of the factor so converting there and back gives the original number.
+ */
+const clean = (n: number): number => {
+  const r = Number(n.toPrecision(15));
+  return r === 0 ? 0 : r;
+};
+
+export const convertUnitTransform = defineTransform({
+  name: 'convertUnit',
+  description:
+    'Convert between units of one dimension (length, mass, volume, time, data, area, speed, temperature).',
+  args: z
+    .strictObject({ from: UnitSchema, to: UnitSchema, decimals: z.int().min(0).max(15).optional() })
+    .refine(
+      (a) => UNITS[a.from]?.dimension === UNITS[a.to]?.dimension,
+      'from and to must measure the same thing',
+    ),
+  create: (args) => {
+    const from = UNITS[args.from] as Unit;
+    const to = UNITS[args.to] as Unit;
+    const decimals = args.decimals;
+    return nullSafe((value) => {
+      const n =
+        typeof value === 'string' && /^[+-]?\d+(\.\d+)?$/.test(value.trim()) ? Number(value.trim()) : value;
+      const base = expectFiniteNumber(n) * from.factor + (from.offset ?? 0);
+      const out = clean((base - (to.offset ?? 0)) / to.factor);
+      if (!Number.isFinite(out)) return fail('result out of range');
+      return decimals !== undefined ? roundDecimal(out, decimals, 'halfUp') : out;
+    });
+  },
+  inverse: (args) => invertTo('convertUnit', { from: args.to, to: args.from }),
+});
