@@ -36,6 +36,10 @@ export interface StoredMessage {
   deliveryCount: number;
   state: MessageState;
   scheduledAt: number | undefined;
+  /**
+   * The session the message is grouped under in a session-enabled entity. Undefined elsewhere,
+   * even when the message carries a session id (a plain queue or a DLQ delivers it like any other).
+   */
   readonly sessionId: string | undefined;
   lockToken: string | undefined;
   lockedUntil: number;
@@ -158,7 +162,8 @@ export class Entity {
    */
   enqueue(message: Message, now: number, scheduledAt?: number): StoredMessage | undefined {
     this.validate(message);
-    const sessionId = typeof message.group_id === 'string' ? message.group_id : undefined;
+    const sessionId =
+      this.config.requiresSession && typeof message.group_id === 'string' ? message.group_id : undefined;
     if (
       message.message_id === undefined ||
       (message.message_id as unknown) === null ||
@@ -518,7 +523,7 @@ export class Entity {
       deliveryCount: m.deliveryCount,
       state: 'active',
       scheduledAt: undefined,
-      sessionId: m.sessionId,
+      sessionId: undefined,
       lockToken: undefined,
       lockedUntil: 0,
       holder: undefined,

@@ -131,7 +131,7 @@ export class Journal {
       // Entities dropped from the topology since the last run: their messages are not restored.
       if (!entity) continue;
       const sorted = [...s.messages.values()].sort((a, b) => a.s - b.s);
-      for (const r of sorted) entity.restore(fromRecord(r));
+      for (const r of sorted) entity.restore(fromRecord(r, entity.config.requiresSession));
       for (const [id, v] of s.sessions) entity.restoreSessionState(id, Buffer.from(v, 'base64'));
       entity.nextSeq = Math.max(entity.nextSeq, s.nextSeq);
     }
@@ -216,7 +216,7 @@ function toRecord(entity: Entity, m: StoredMessage): MessageRecord {
   };
 }
 
-function fromRecord(r: MessageRecord): StoredMessage {
+function fromRecord(r: MessageRecord, requiresSession: boolean): StoredMessage {
   const message = decodeMessage(Buffer.from(r.m, 'base64'));
   return {
     seq: r.s,
@@ -226,7 +226,7 @@ function fromRecord(r: MessageRecord): StoredMessage {
     deliveryCount: r.d,
     state: r.st,
     scheduledAt: r.sa ?? undefined,
-    sessionId: typeof message.group_id === 'string' ? message.group_id : undefined,
+    sessionId: requiresSession && typeof message.group_id === 'string' ? message.group_id : undefined,
     lockToken: undefined,
     lockedUntil: 0,
     holder: undefined,

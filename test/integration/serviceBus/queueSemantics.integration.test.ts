@@ -129,6 +129,16 @@ describe('messages', () => {
     ]);
   });
 
+  test('a session id on a message to a session-less queue is just a property', async () => {
+    await sendOne({ body: 'grouped', sessionId: 'not-a-session-queue' });
+    const receiver = client.createReceiver(queue);
+    const [m] = await receiveAtLeast(receiver, 1);
+    expect(m?.body).toBe('grouped');
+    expect(m?.sessionId).toBe('not-a-session-queue');
+    await receiver.completeMessage(m!);
+    await receiver.close();
+  });
+
   test('a batch arrives whole and in order, with increasing sequence numbers', async () => {
     const sender = client.createSender(queue);
     const batch = await sender.createMessageBatch();

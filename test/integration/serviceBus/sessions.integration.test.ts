@@ -212,3 +212,22 @@ test('a session-enabled queue refuses a message without a session id', async () 
   const sender = c.createSender(queue);
   expect(await errorCode(sender.sendMessages({ body: 'no session' }))).not.toBe('resolved');
 });
+
+test('a dead-lettered session message is read from the DLQ by a plain receiver, keeping its session id', async () => {
+  const sessionId = uniqueId('dlq');
+  const sender = client.createSender(queue);
+  await sender.sendMessages({ body: 'to dlq', sessionId });
+  await sender.close();
+  const receiver = await client.acceptSession(queue, sessionId);
+  const [m] = await receiveAtLeast(receiver, 1);
+  await receiver.deadLetterMessage(m!, {
+    deadLetterReason: 'Rejected',
+    deadLetterErrorDescription: 'by test',
+  });
+  await receiver.close();
+  const dlq = client.createReceiver(queue, { subQueueType: 'deadLetter' });
+  const dead = (await receiveAtLeast(dlq, 10, 1500)).filter((d) => d.sessionId === sessionId);
+  expect(dead.map((d) => [d.body as unknown, d.deadLetterReason])).toEqual([['to dlq', 'Rejected']]);
+  for (const d of dead) await dlq.completeMessage(d);
+  await dlq.close();
+});
