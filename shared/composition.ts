@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
 import https from 'node:https';
 
 import type { TokenCredential } from '@azure/core-auth';
@@ -66,10 +65,17 @@ export async function createComposition(config: Config): Promise<Composition> {
   const cosmos = new CosmosClient({
     endpoint: config.cosmos.endpoint,
     ...(config.cosmos.key !== undefined ? { key: config.cosmos.key } : { aadCredentials: credential }),
-    // keepAlive matters: without it every Cosmos call pays a TCP (and TLS) handshake.
-    agent: cosmosIsHttp
-      ? new http.Agent({ keepAlive: true, maxSockets: 64 })
-      : new https.Agent({ keepAlive: true, maxSockets: 64, ...(caPem !== undefined ? { ca: caPem } : {}) }),
+    // Over http the SDK uses its own keep-alive agent and only then allows plain http; over https
+    // ours adds keep-alive and trusts the local CA.
+    ...(cosmosIsHttp
+      ? {}
+      : {
+          agent: new https.Agent({
+            keepAlive: true,
+            maxSockets: 64,
+            ...(caPem !== undefined ? { ca: caPem } : {}),
+          }),
+        }),
     ...(config.localEmulators ? { connectionPolicy: { enableEndpointDiscovery: false } } : {}),
   });
   const database = cosmos.database(config.cosmos.database);
