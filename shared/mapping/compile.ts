@@ -96,6 +96,8 @@ interface RuleRuntime {
   readonly post: TransformFn | undefined;
   readonly cloneDefault: () => unknown;
   readonly perLeaf: boolean;
+  /** Writes a finished value at the target (paths without wildcards). */
+  readonly write: (out: MappedRecord, value: unknown) => void;
 }
 
 const MAX_REASON = 300;
@@ -170,6 +172,20 @@ function makeCloner(value: JsonValue | undefined): () => unknown {
   return () => JSON.parse(text) as unknown;
 }
 
+function makeWriter(target: ParsedPath): (out: MappedRecord, value: unknown) => void {
+  const only = target.length === 1 ? target[0] : undefined;
+  if (only?.kind === 'key') {
+    const key = only.key;
+    // parsePath refused __proto__, so plain assignment defines an own property.
+    return (out, value) => {
+      out[key] = value;
+    };
+  }
+  return (out, value) => {
+    writePath(out, target, value);
+  };
+}
+
 function buildRuntime(rule: PreparedRule, env: CompileEnv): RuleRuntime {
   const lookupAt = rule.steps.findIndex((s) => s.def.kind === 'lookup');
   const preSteps = lookupAt < 0 ? rule.steps : rule.steps.slice(0, lookupAt);
@@ -203,6 +219,7 @@ function buildRuntime(rule: PreparedRule, env: CompileEnv): RuleRuntime {
     post: compose(postSteps.map((s) => buildStep(s, env))),
     cloneDefault: makeCloner(rule.defaultValue),
     perLeaf: countWildcards(rule.target) > 0,
+    write: makeWriter(rule.target),
   };
 }
 
@@ -275,7 +292,7 @@ function runInterpreted(
   try {
     const raw = rt.read(src);
     const v = finish(rt, rt.pre !== undefined ? rt.pre(raw) : raw);
-    if (v !== undefined) writePath(out, rule.target, v);
+    if (v !== undefined) rt.write(out, v);
   } catch (e) {
     issues.push(issueOf(rule, e));
   }
@@ -429,29 +446,51 @@ function buildGenerated(rules: readonly RuleRuntime[]): Generated | undefined {
 // ---------------------------------------------------------------------------------------------
 // One direction
 
-interface PendingLookup {
-  readonly record: number;
-  readonly rt: RuleRuntime;
-  readonly value: unknown;
+function badId(v: unknown): TransformFailure {
+  const f = new TransformFailure(`lookup needs a string or number id, got ${valueTypeOf(v)}`);
+  f.transform = 'lookup';
+  f.valueType = valueTypeOf(v);
+  return f;
 }
 
-function lookupIds(value: unknown): string[] | TransformFailure {
-  const one = (v: unknown): string | undefined | TransformFailure => {
-    if (v === undefined || v === null) return undefined;
-    if (typeof v === 'string') return v;
-    if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-    const f = new TransformFailure(`lookup needs a string or number id, got ${valueTypeOf(v)}`);
-    f.transform = 'lookup';
-    f.valueType = valueTypeOf(v);
-    return f;
-  };
-  const ids: string[] = [];
-  for (const v of Array.isArray(value) ? (value as unknown[]) : [value]) {
-    const id = one(v);
-    if (id instanceof TransformFailure) return id;
-    if (id !== undefined) ids.push(id);
+/** Adds the ids in `value` (one id or an array of them) to `ids`; a failure for anything else. */
+function collectIds(value: unknown, ids: Set<string>): TransformFailure | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') {
+    ids.add(value);
+    return undefined;
   }
-  return ids;
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    ids.add(String(value));
+    return undefined;
+  }
+  if (!Array.isArray(value)) return badId(value);
+  for (const v of value as unknown[]) {
+    if (v === undefined || v === null) continue;
+    if (typeof v === 'string') ids.add(v);
+    else if (typeof v === 'number' && Number.isFinite(v)) ids.add(String(v));
+    else return badId(v);
+  }
+  return undefined;
+}
+
+function resolveId(v: unknown, step: LookupStep, found: ReadonlyMap<string, string> | undefined): unknown {
+  if (v === undefined || v === null) return v;
+  const hit = found?.get(typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+  if (hit !== undefined) return hit;
+  if (step.onMissing === 'null') return null;
+  if (step.onMissing === 'keep') return v;
+  const f = new TransformFailure(`no ${step.resourceType} link for this id (${step.direction})`);
+  f.transform = 'lookup';
+  f.valueType = valueTypeOf(v);
+  throw f;
+}
+
+/** Lookup inputs of a page, as parallel arrays (one entry per record and lookup rule). */
+interface Pending {
+  readonly record: number[];
+  readonly rule: RuleRuntime[];
+  readonly value: unknown[];
 }
 
 class DirectionProgram {
@@ -482,7 +521,7 @@ class DirectionProgram {
     src: unknown,
     out: MappedRecord,
     issues: MappingIssue[],
-    pending: PendingLookup[] | undefined,
+    pending: Pending | undefined,
     queries: Map<string, { step: LookupStep; ids: Set<string> }> | undefined,
   ): void {
     if (!isPlainObject(src)) {
@@ -510,47 +549,37 @@ class DirectionProgram {
         issues.push(issueOf(rt.rule, e));
         continue;
       }
-      const ids = lookupIds(value);
-      if (ids instanceof TransformFailure) {
-        issues.push(issueOf(rt.rule, ids));
+      let q = queries.get(step.queryKey);
+      if (q === undefined) {
+        q = { step, ids: new Set() };
+        queries.set(step.queryKey, q);
+      }
+      const bad = collectIds(value, q.ids);
+      if (bad !== undefined) {
+        issues.push(issueOf(rt.rule, bad));
         continue;
       }
-      if (ids.length > 0) {
-        let q = queries.get(step.queryKey);
-        if (q === undefined) {
-          q = { step, ids: new Set() };
-          queries.set(step.queryKey, q);
-        }
-        for (const id of ids) q.ids.add(id);
-      }
-      pending.push({ record: index, rt, value });
+      pending.record.push(index);
+      pending.rule.push(rt);
+      pending.value.push(value);
     }
   }
 
   private finishLookup(
-    p: PendingLookup,
+    rt: RuleRuntime,
+    value: unknown,
     found: ReadonlyMap<string, string> | undefined,
     out: MappedRecord,
     issues: MappingIssue[],
   ): void {
-    const rt = p.rt;
     const step = rt.lookup;
     if (step === undefined) return;
-    const resolveOne = (v: unknown): unknown => {
-      if (v === undefined || v === null) return v;
-      const hit = found?.get(typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
-      if (hit !== undefined) return hit;
-      if (step.onMissing === 'null') return null;
-      if (step.onMissing === 'keep') return v;
-      const f = new TransformFailure(`no ${step.resourceType} link for this id (${step.direction})`);
-      f.transform = 'lookup';
-      f.valueType = valueTypeOf(v);
-      throw f;
-    };
     try {
-      const resolved = Array.isArray(p.value) ? (p.value as unknown[]).map(resolveOne) : resolveOne(p.value);
+      const resolved = Array.isArray(value)
+        ? (value as unknown[]).map((v) => resolveId(v, step, found))
+        : resolveId(value, step, found);
       const v = finish(rt, rt.post !== undefined ? rt.post(resolved) : resolved);
-      if (v !== undefined) writePath(out, rt.rule.target, v);
+      if (v !== undefined) rt.write(out, v);
     } catch (e) {
       issues.push(issueOf(rt.rule, e));
     }
@@ -574,7 +603,7 @@ class DirectionProgram {
     const n = records.length;
     const outs: MappedRecord[] = new Array<MappedRecord>(n);
     const issuesOf: (MappingIssue[] | undefined)[] = new Array<MappingIssue[] | undefined>(n);
-    const pending: PendingLookup[] | undefined = this.usesLookups ? [] : undefined;
+    const pending: Pending | undefined = this.usesLookups ? { record: [], rule: [], value: [] } : undefined;
     const queries = this.usesLookups ? new Map<string, { step: LookupStep; ids: Set<string> }>() : undefined;
     // One issues array is reused until a record actually has issues.
     let scratch: MappingIssue[] = [];
@@ -587,8 +616,8 @@ class DirectionProgram {
         scratch = [];
       }
     }
-    if (pending !== undefined && queries !== undefined && pending.length > 0) {
-      const list = [...queries.values()];
+    if (pending !== undefined && queries !== undefined && pending.record.length > 0) {
+      const list = [...queries.values()].filter((q) => q.ids.size > 0);
       let answers: readonly ReadonlyMap<string, string>[] = [];
       if (list.length > 0) {
         if (ctx.links === undefined) {
@@ -612,15 +641,22 @@ class DirectionProgram {
         const a = answers[k];
         if (a !== undefined) byKey.set(q.step.queryKey, a);
       });
-      for (const p of pending) {
-        const step = p.rt.lookup;
-        const out = outs[p.record];
-        if (step === undefined || out === undefined) continue;
-        let issues = issuesOf[p.record];
-        const before = issues?.length ?? 0;
-        issues ??= [];
-        this.finishLookup(p, byKey.get(step.queryKey), out, issues);
-        if (issues.length > before) issuesOf[p.record] = issues;
+      for (let k = 0; k < pending.record.length; k++) {
+        const record = pending.record[k] ?? 0;
+        const rt = pending.rule[k];
+        const out = outs[record];
+        if (rt?.lookup === undefined || out === undefined) continue;
+        let issues = issuesOf[record];
+        if (issues === undefined) {
+          issues = scratch;
+          this.finishLookup(rt, pending.value[k], byKey.get(rt.lookup.queryKey), out, issues);
+          if (issues.length > 0) {
+            issuesOf[record] = issues;
+            scratch = [];
+          }
+        } else {
+          this.finishLookup(rt, pending.value[k], byKey.get(rt.lookup.queryKey), out, issues);
+        }
       }
     }
     const results: MappedResult[] = new Array<MappedResult>(n);

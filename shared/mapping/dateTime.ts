@@ -22,9 +22,6 @@ export interface ParsedIso extends WallTime {
   readonly offsetMinutes: number | undefined;
 }
 
-const ISO_RE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?)?$/;
-
 export const MIN_YEAR = 1;
 export const MAX_YEAR = 9999;
 
@@ -52,32 +49,132 @@ export function isValidWall(w: WallTime): boolean {
   );
 }
 
+interface MutableIso {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  millisecond: number;
+  dateOnly: boolean;
+  offsetMinutes: number | undefined;
+}
+
+const digit = (text: string, i: number): number => {
+  const c = text.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -1;
+};
+
+/** Two digits at i as a number, or -1. */
+const two = (text: string, i: number): number => {
+  const a = digit(text, i);
+  const b = digit(text, i + 1);
+  return a < 0 || b < 0 ? -1 : a * 10 + b;
+};
+
+/**
+ * Scans ISO 8601 / RFC 3339 (`YYYY-MM-DD`, `YYYY-MM-DDTHH:mm[:ss[.fff]][Z|±HH[:mm]]`, `T` or a
+ * space) into `into` without allocating; false for anything else or an impossible date. A
+ * hand-written scanner because this runs once per date field of every record.
+ */
+export function scanIso(text: string, into: MutableIso): boolean {
+  const n = text.length;
+  if (n < 10 || n > 40) return false;
+  const y0 = two(text, 0);
+  const y1 = two(text, 2);
+  if (y0 < 0 || y1 < 0 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return false;
+  into.year = y0 * 100 + y1;
+  into.month = two(text, 5);
+  into.day = two(text, 8);
+  into.hour = 0;
+  into.minute = 0;
+  into.second = 0;
+  into.millisecond = 0;
+  into.offsetMinutes = undefined;
+  into.dateOnly = n === 10;
+  if (n > 10) {
+    const t = text.charCodeAt(10);
+    if (t !== 84 && t !== 116 && t !== 32) return false; // T t space
+    if (n < 16 || text.charCodeAt(13) !== 58) return false;
+    into.hour = two(text, 11);
+    into.minute = two(text, 14);
+    let i = 16;
+    if (i < n && text.charCodeAt(i) === 58) {
+      into.second = two(text, i + 1);
+      if (into.second < 0) return false;
+      i += 3;
+      const sep = text.charCodeAt(i);
+      if (i < n && (sep === 46 || sep === 44)) {
+        i++;
+        let digits = 0;
+        let ms = 0;
+        while (i < n && digit(text, i) >= 0) {
+          if (digits < 3) ms = ms * 10 + digit(text, i);
+          digits++;
+          i++;
+        }
+        if (digits === 0 || digits > 9) return false;
+        // Sub-millisecond digits are truncated: the canonical form has millisecond precision.
+        for (let k = digits; k < 3; k++) ms *= 10;
+        into.millisecond = ms;
+      }
+    }
+    if (i < n) {
+      const z = text.charCodeAt(i);
+      if (z === 90 || z === 122) {
+        into.offsetMinutes = 0;
+        i++;
+      } else if (z === 43 || z === 45) {
+        const oh = two(text, i + 1);
+        if (oh < 0) return false;
+        i += 3;
+        let om = 0;
+        if (i < n) {
+          if (text.charCodeAt(i) === 58) i++;
+          om = two(text, i);
+          if (om < 0 || om > 59) return false;
+          i += 2;
+        }
+        const total = oh * 60 + om;
+        if (total > 18 * 60) return false;
+        into.offsetMinutes = z === 45 ? -total : total;
+      }
+    }
+    if (i !== n) return false;
+  }
+  return isValidWall(into);
+}
+
 /** Parses ISO 8601 / RFC 3339 dates and date-times; undefined for anything else or an impossible date. */
 export function parseIso(text: string): ParsedIso | undefined {
-  if (text.length > 40) return undefined;
-  const m = ISO_RE.exec(text);
-  if (m === null) return undefined;
-  const frac = m[7];
-  const parsed: ParsedIso = {
-    year: Number(m[1]),
-    month: Number(m[2]),
-    day: Number(m[3]),
-    hour: m[4] !== undefined ? Number(m[4]) : 0,
-    minute: m[5] !== undefined ? Number(m[5]) : 0,
-    second: m[6] !== undefined ? Number(m[6]) : 0,
-    // Sub-millisecond digits are truncated: the canonical form has millisecond precision.
-    millisecond: frac !== undefined ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0,
-    dateOnly: m[4] === undefined,
-    offsetMinutes:
-      m[8] !== undefined
-        ? 0
-        : m[9] !== undefined
-          ? (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + (m[11] !== undefined ? Number(m[11]) : 0))
-          : undefined,
+  const p: MutableIso = {
+    year: 0,
+    month: 0,
+    day: 0,
+    hour: 0,
+    minute: 0,
+    second: 0,
+    millisecond: 0,
+    dateOnly: true,
+    offsetMinutes: undefined,
   };
-  if (!isValidWall(parsed)) return undefined;
-  if (parsed.offsetMinutes !== undefined && Math.abs(parsed.offsetMinutes) > 18 * 60) return undefined;
-  return parsed;
+  return scanIso(text, p) ? p : undefined;
+}
+
+/** A reusable scan target for the hot paths (single-threaded, never held across calls). */
+export function isoScratch(): MutableIso {
+  return {
+    year: 0,
+    month: 0,
+    day: 0,
+    hour: 0,
+    minute: 0,
+    second: 0,
+    millisecond: 0,
+    dateOnly: true,
+    offsetMinutes: undefined,
+  };
 }
 
 /** Milliseconds since the epoch of a wall time read as UTC. */
@@ -210,8 +307,8 @@ export function formatIsoDate(w: WallTime): string {
 
 /** `YYYY-MM-DDTHH:mm:ss.sssZ`, the canonical date-time every mapping produces. */
 export function formatIsoUtc(ms: number): string {
-  const w = utcMsToWall(ms);
-  return `${formatIsoDate(w)}T${pad2(w.hour)}:${pad2(w.minute)}:${pad2(w.second)}.${pad3(w.millisecond)}Z`;
+  // Date#toISOString prints exactly this shape for years 0000-9999, the only ones accepted.
+  return new Date(ms).toISOString();
 }
 
 export function formatIsoWithOffset(ms: number, zone: string | undefined): string {
@@ -224,27 +321,13 @@ export function formatIsoWithOffset(ms: number, zone: string | undefined): strin
   return `${formatIsoDate(w)}T${pad2(w.hour)}:${pad2(w.minute)}:${pad2(w.second)}.${pad3(w.millisecond)}${sign}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
 }
 
+/** Instants of 0001-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z. */
+const MIN_MS = -62_135_596_800_000;
+const MAX_MS = 253_402_300_799_999;
+
 export function isInRange(ms: number): boolean {
-  return Number.isFinite(ms) && ms >= wallToUtcMs(MIN_WALL) && ms <= wallToUtcMs(MAX_WALL);
+  return ms >= MIN_MS && ms <= MAX_MS;
 }
-const MIN_WALL: WallTime = {
-  year: MIN_YEAR,
-  month: 1,
-  day: 1,
-  hour: 0,
-  minute: 0,
-  second: 0,
-  millisecond: 0,
-};
-const MAX_WALL: WallTime = {
-  year: MAX_YEAR,
-  month: 12,
-  day: 31,
-  hour: 23,
-  minute: 59,
-  second: 59,
-  millisecond: 999,
-};
 
 // ---- patterns such as "DD/MM/YYYY HH:mm" ----
 

@@ -69,7 +69,10 @@ export class MappingError extends Error {
 function summarise(issues: readonly MappingIssue[]): string {
   const head = issues
     .slice(0, MAX_LISTED)
-    .map((i) => `${i.target === '' ? '(record)' : i.target}${i.transform !== undefined ? ` (${i.transform})` : ''}: ${i.reason}`)
+    .map(
+      (i) =>
+        `${i.target === '' ? '(record)' : i.target}${i.transform !== undefined ? ` (${i.transform})` : ''}: ${i.reason}`,
+    )
     .join('; ');
   const more = issues.length > MAX_LISTED ? `; and ${issues.length - MAX_LISTED} more` : '';
   return `mapping failed for ${issues.length} field${issues.length === 1 ? '' : 's'}: ${head}${more}`;

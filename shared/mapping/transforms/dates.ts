@@ -11,11 +11,14 @@ import {
   formatIsoUtc,
   formatIsoWithOffset,
   isInRange,
+  isoScratch,
   isoToUtcMs,
   isValidTimeZone,
   parseIso,
+  scanIso,
   utcMsToZonedWall,
   type WallTime,
+  wallToUtcMs,
   zonedWallToUtcMs,
 } from '../dateTime';
 import { valueTypeOf } from '../errors';
@@ -84,17 +87,26 @@ function toInstant(m: Moment, zone: string | undefined): number {
   return ms;
 }
 
+const trimmed = (value: string): string =>
+  value.length > 0 && (value.charCodeAt(0) <= 32 || value.charCodeAt(value.length - 1) <= 32)
+    ? value.trim()
+    : value;
+
 function createDate(args: DateArgs): TransformFn {
   const format = args.format ?? 'iso';
   const zone = args.timeZone;
   if (format === 'iso' && zone === undefined) {
-    // The hot path: most APIs send `YYYY-MM-DD` or RFC 3339.
+    // The hot path: most APIs send `YYYY-MM-DD` or RFC 3339. No allocation but the result.
+    const scratch = isoScratch();
     return nullSafe((value) => {
       if (typeof value !== 'string') return fail(`expected a date string, got ${valueTypeOf(value)}`);
-      const p = parseIso(value.length > 0 && value.charCodeAt(0) <= 32 ? value.trim() : value);
-      if (p === undefined) return fail('not a valid ISO 8601 date');
-      if (p.offsetMinutes === undefined || p.offsetMinutes === 0) return formatIsoDate(p);
-      return formatIsoDate(utcMsToZonedWall(isoToUtcMs(p, undefined), undefined));
+      const text = trimmed(value);
+      if (!scanIso(text, scratch)) return fail('not a valid ISO 8601 date');
+      if (scratch.dateOnly) return text;
+      if (scratch.offsetMinutes === undefined || scratch.offsetMinutes === 0) return text.slice(0, 10);
+      return formatIsoDate(
+        utcMsToZonedWall(wallToUtcMs(scratch) - scratch.offsetMinutes * 60_000, undefined),
+      );
     });
   }
   return nullSafe((value) => {
@@ -108,12 +120,21 @@ function createDateTime(args: DateArgs): TransformFn {
   const format = args.format ?? 'iso';
   const zone = args.timeZone;
   if (format === 'iso') {
+    const scratch = isoScratch();
     return nullSafe((value) => {
       if (typeof value !== 'string') return fail(`expected a date-time string, got ${valueTypeOf(value)}`);
-      const p = parseIso(value.length > 0 && value.charCodeAt(0) <= 32 ? value.trim() : value);
-      if (p === undefined) return fail('not a valid ISO 8601 date-time');
-      return formatIsoUtc(isoToUtcMs(p, zone));
+      if (!scanIso(trimmed(value), scratch)) return fail('not a valid ISO 8601 date-time');
+      const ms =
+        scratch.offsetMinutes !== undefined
+          ? wallToUtcMs(scratch) - scratch.offsetMinutes * 60_000
+          : zonedWallToUtcMs(scratch, zone);
+      if (!isInRange(ms)) return fail('date out of range (years 1-9999)');
+      return formatIsoUtc(ms);
     });
+  }
+  if (format === 'epochMillis' || format === 'epochSeconds') {
+    const unit = format === 'epochMillis' ? 1 : 1000;
+    return nullSafe((value) => formatIsoUtc(readEpoch(value, unit)));
   }
   return nullSafe((value) => formatIsoUtc(toInstant(readMoment(value, format), zone)));
 }

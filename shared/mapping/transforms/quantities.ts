@@ -35,11 +35,37 @@ type MinorArgs = z.infer<typeof MinorArgs>;
 const digitsOf = (a: MinorArgs): number =>
   a.decimals ?? (a.currency !== undefined ? (currencyDigits(a.currency) ?? 2) : 2);
 
+const AMOUNT_RE = /^([+-]?)(\d{1,15})(?:\.(\d{1,12}))?$/;
+const POW10 = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000];
+
 function moneyInput(value: unknown): number {
   if (typeof value === 'number') return expectFiniteNumber(value);
   if (typeof value === 'string' && /^[+-]?\d{1,17}(\.\d{1,12})?$/.test(value.trim()))
     return Number(value.trim());
   return fail(`expected an amount (number or decimal string), got ${valueTypeOf(value)}`);
+}
+
+/**
+ * Exact minor units when the amount has no more decimals than the currency: decimal strings are
+ * scaled digit by digit, numbers by multiplication with a check that the product is an integer
+ * up to floating-point noise (19.99 × 100 = 1998.9999999999998). Anything finer returns
+ * undefined and goes through rounding.
+ */
+function exactMinor(value: unknown, digits: number): number | undefined {
+  const scale = POW10[digits] ?? 10 ** digits;
+  if (typeof value === 'string') {
+    const m = AMOUNT_RE.exec(value.length > 0 && value.charCodeAt(0) <= 32 ? value.trim() : value);
+    if (m === null) return undefined;
+    const frac = m[3] ?? '';
+    if (frac.length > digits) return undefined;
+    const minor =
+      Number(m[2]) * scale + (frac === '' ? 0 : Number(frac) * (POW10[digits - frac.length] ?? 1));
+    return m[1] === '-' ? -minor : minor;
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+  const product = value * scale;
+  const rounded = Math.round(product);
+  return Math.abs(product - rounded) <= Math.abs(product) * 4 * Number.EPSILON ? rounded : undefined;
 }
 
 export const toMinorUnitsTransform = defineTransform({
@@ -50,12 +76,13 @@ export const toMinorUnitsTransform = defineTransform({
     const digits = digitsOf(args);
     const rounding = args.rounding ?? 'halfUp';
     return nullSafe((value) => {
-      const amount = moneyInput(value);
-      const exact = shiftDecimal(amount, digits);
-      let minor: number;
-      if (Number.isInteger(exact)) minor = exact;
-      else if (rounding === 'reject') return fail(`amount has more than ${digits} decimal places`);
-      else minor = roundDecimal(exact, 0, rounding);
+      let minor = exactMinor(value, digits);
+      if (minor === undefined) {
+        const exact = shiftDecimal(moneyInput(value), digits);
+        if (Number.isInteger(exact)) minor = exact;
+        else if (rounding === 'reject') return fail(`amount has more than ${digits} decimal places`);
+        else minor = roundDecimal(exact, 0, rounding);
+      }
       if (!Number.isSafeInteger(minor)) fail('amount out of the safe integer range');
       return minor === 0 ? 0 : minor;
     });
@@ -162,9 +189,15 @@ const UnitSchema = z
  * noise of the factor so converting there and back gives the original number.
  */
 const clean = (n: number): number => {
+  if (Number.isInteger(n)) return n === 0 ? 0 : n;
   const r = Number(n.toPrecision(15));
   return r === 0 ? 0 : r;
 };
+
+/** from/to as a ratio, exact where the factors are powers of ten apart (0.001 / 1 → 0.001, 1 / 0.001 → 1000). */
+function ratioOf(from: number, to: number): number {
+  return Number((from / to).toPrecision(15));
+}
 
 export const convertUnitTransform = defineTransform({
   name: 'convertUnit',
@@ -180,11 +213,16 @@ export const convertUnitTransform = defineTransform({
     const from = UNITS[args.from] as Unit;
     const to = UNITS[args.to] as Unit;
     const decimals = args.decimals;
+    const fromOffset = from.offset ?? 0;
+    const toOffset = to.offset ?? 0;
+    const affine = fromOffset !== 0 || toOffset !== 0;
+    const ratio = ratioOf(from.factor, to.factor);
     return nullSafe((value) => {
       const n =
         typeof value === 'string' && /^[+-]?\d+(\.\d+)?$/.test(value.trim()) ? Number(value.trim()) : value;
-      const base = expectFiniteNumber(n) * from.factor + (from.offset ?? 0);
-      const out = clean((base - (to.offset ?? 0)) / to.factor);
+      const x = expectFiniteNumber(n);
+      // Multiplying by one precomputed ratio keeps integer results integer (1.25 kg → 1250 g).
+      const out = clean(affine ? (x * from.factor + fromOffset - toOffset) / to.factor : x * ratio);
       if (!Number.isFinite(out)) return fail('result out of range');
       return decimals !== undefined ? roundDecimal(out, decimals, 'halfUp') : out;
     });
