@@ -13,6 +13,9 @@ import { CONFORMANCE_QUEUES, ConformanceQueues, receiveAtLeast } from './conform
  * stack, not of Service Bus, so it never runs against a real namespace.
  */
 
+// testTimeout is a global jest option, ignored inside a project; these tests wait on real timers.
+jest.setTimeout(30_000);
+
 const queues = [...QUEUES, ...CONFORMANCE_QUEUES];
 let dir: string;
 

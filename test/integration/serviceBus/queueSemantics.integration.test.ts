@@ -13,6 +13,9 @@ import {
 
 /** Queue semantics through the public @azure/service-bus API: emulator by default, Azure on request. */
 
+// testTimeout is a global jest option, ignored inside a project; these tests wait on real timers.
+jest.setTimeout(30_000);
+
 const queue = ConformanceQueues.basic;
 let target: ConformanceTarget;
 let client: ServiceBusClient;

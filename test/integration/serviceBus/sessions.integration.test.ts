@@ -11,6 +11,9 @@ import {
 
 /** Sessions through the public @azure/service-bus API: emulator by default, Azure on request. */
 
+// testTimeout is a global jest option, ignored inside a project; these tests wait on real timers.
+jest.setTimeout(30_000);
+
 const queue = ConformanceQueues.sessions;
 let target: ConformanceTarget;
 let client: ServiceBusClient;

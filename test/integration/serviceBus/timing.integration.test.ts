@@ -16,6 +16,9 @@ import {
  * The test queue has a 5 s lock (Azure's minimum), so these tests wait it out.
  */
 
+// testTimeout is a global jest option, ignored inside a project; these tests wait on real timers.
+jest.setTimeout(30_000);
+
 const queue = ConformanceQueues.timing;
 const LOCK_MS = 5000;
 let target: ConformanceTarget;
@@ -35,57 +38,42 @@ beforeEach(async () => {
   await purge(client, queue, true);
 });
 
-test('an expired lock redelivers the message and a late complete fails with MessageLockLost', async () => {
-  const id = uniqueId('expire');
+test('an unrenewed lock expires (redelivery, late complete → MessageLockLost) while renewed and auto-renewed locks hold', async () => {
   const sender = client.createSender(queue);
-  await sender.sendMessages({ body: 'slow', messageId: id });
+  await sender.sendMessages([
+    { body: 'expires', messageId: uniqueId('expire') },
+    { body: 'renewed', messageId: uniqueId('renew') },
+    { body: 'auto-renewed', messageId: uniqueId('auto') },
+  ]);
   await sender.close();
-  const receiver = client.createReceiver(queue, { maxAutoLockRenewalDurationInMs: 0 });
-  const [first] = await receiveAtLeast(receiver, 1);
-  expect(first?.lockedUntilUtc!.getTime()).toBeGreaterThan(Date.now() + LOCK_MS - 2000);
+  // The three cases share one lock-duration wait to keep the suite short.
+  const manual = client.createReceiver(queue, { maxAutoLockRenewalDurationInMs: 0 });
+  const [expiring, renewed] = await receiveAtLeast(manual, 2);
+  const auto = client.createReceiver(queue, { maxAutoLockRenewalDurationInMs: 30_000 });
+  const [autoRenewed] = await receiveAtLeast(auto, 1);
+  expect([expiring?.body, renewed?.body, autoRenewed?.body]).toEqual(['expires', 'renewed', 'auto-renewed']);
+  const originalUntil = renewed!.lockedUntilUtc!.getTime();
+  expect(originalUntil).toBeGreaterThan(Date.now() + LOCK_MS - 2000);
 
   const other = client.createReceiver(queue, { maxAutoLockRenewalDurationInMs: 0 });
   expect(await other.receiveMessages(1, { maxWaitTimeInMs: 1000 })).toHaveLength(0);
-  const [second] = await receiveAtLeast(other, 1, LOCK_MS + 5000);
-  expect(second?.messageId).toBe(id);
-  expect(second?.deliveryCount).toBe(1);
+  await sleep(2000);
+  const until = await manual.renewMessageLock(renewed!);
+  expect(until.getTime()).toBeGreaterThan(originalUntil);
 
-  expect(await errorCode(receiver.completeMessage(first!))).toBe('MessageLockLost');
-  await other.completeMessage(second!);
-  await receiver.close();
-  await other.close();
-});
+  const [redelivered] = await receiveAtLeast(other, 1, LOCK_MS + 5000);
+  expect(redelivered?.messageId).toBe(expiring!.messageId);
+  expect(redelivered?.deliveryCount).toBe(1);
+  // Past the original lock of all three: only the unrenewed one came back.
+  await sleep(Math.max(0, originalUntil + 500 - Date.now()));
+  expect(await other.receiveMessages(1, { maxWaitTimeInMs: 500 })).toHaveLength(0);
 
-test('renewing the lock keeps the message locked past its lock duration', async () => {
-  const sender = client.createSender(queue);
-  await sender.sendMessages({ body: 'renewed' });
-  await sender.close();
-  const receiver = client.createReceiver(queue, { maxAutoLockRenewalDurationInMs: 0 });
-  const [m] = await receiveAtLeast(receiver, 1);
-  const firstUntil = m!.lockedUntilUtc!.getTime();
-  for (let i = 0; i < 2; i++) {
-    await sleep(3000);
-    const until = await receiver.renewMessageLock(m!);
-    expect(until.getTime()).toBeGreaterThan(firstUntil);
-  }
-  // 6 s after receipt, past the 5 s lock: nobody else got it and the complete still works.
-  expect(await client.createReceiver(queue).peekMessages(1)).toHaveLength(1);
-  await receiver.completeMessage(m!);
-  expect(await client.createReceiver(queue).peekMessages(1)).toHaveLength(0);
-  await receiver.close();
-});
-
-test("the SDK's auto lock renewal holds a message through slow processing", async () => {
-  const sender = client.createSender(queue);
-  await sender.sendMessages({ body: 'auto' });
-  await sender.close();
-  const receiver = client.createReceiver(queue, { maxAutoLockRenewalDurationInMs: 30_000 });
-  const [m] = await receiveAtLeast(receiver, 1);
-  await sleep(LOCK_MS + 1000);
-  await receiver.completeMessage(m!);
-  const again = client.createReceiver(queue);
-  expect(await again.receiveMessages(1, { maxWaitTimeInMs: 500 })).toHaveLength(0);
-  await receiver.close();
+  expect(await errorCode(manual.completeMessage(expiring!))).toBe('MessageLockLost');
+  await manual.completeMessage(renewed!);
+  await auto.completeMessage(autoRenewed!);
+  await other.completeMessage(redelivered!);
+  expect(await other.peekMessages(10)).toHaveLength(0);
+  await Promise.all([manual.close(), auto.close(), other.close()]);
 });
 
 test('a scheduled message is invisible until its time, and a cancelled one never arrives', async () => {
