@@ -2,6 +2,7 @@ import { DefaultAzureCredential } from '@azure/identity';
 import {
   isServiceBusError,
   type ServiceBusClient as ServiceBusClientType,
+  type ServiceBusClientOptions,
   type ServiceBusReceivedMessage,
   type ServiceBusReceiver,
   type ServiceBusSessionReceiver,
@@ -19,6 +20,16 @@ const DLQ_SUFFIX = '/$deadletterqueue';
 /** A failed accept/receive that came back faster than this waits before trying again. */
 const FAST_FAILURE_MS = 1000;
 const BACKOFF_MS = 1000;
+/**
+ * How long one accept-next-session call waits for a free session. The JS SDK cannot abort an
+ * accept in progress (its link creation ignores the abort signal) and takes the wait from the
+ * client's operation timeout, so session triggers get their own client with a short one: idle
+ * loops ask again every second and stop() never waits longer than that for them. The same
+ * timeout bounds each settle attempt on those receivers (the SDK retries settlement).
+ */
+const SESSION_ACCEPT_TIMEOUT_MS = 1000;
+/** .NET's DateTime.MaxValue, what the Functions host reports for a message that never expires. */
+const DATETIME_MAX_MS = Date.parse('9999-12-31T23:59:59.999Z');
 
 export interface ServiceBusHostOptions {
   readonly functions: readonly HostedFunction[];
@@ -101,17 +112,19 @@ function triggerSettings(fn: HostedFunction, options: ServiceBusHostOptions): Tr
 export function createServiceBusClient(
   connection: string,
   env: Readonly<Record<string, string | undefined>>,
+  options: ServiceBusClientOptions = {},
 ): ServiceBusClientType {
   const connectionString = env[connection] ?? env[`AzureWebJobs${connection}`];
-  if (connectionString !== undefined && connectionString !== '')
-    return new ServiceBusClient(connectionString);
+  if (connectionString !== undefined && connectionString !== '') {
+    return new ServiceBusClient(connectionString, options);
+  }
   const namespace =
     env[`${connection}${IdentitySuffix.serviceBus}`] ??
     env[`AzureWebJobs${connection}${IdentitySuffix.serviceBus}`];
   if (namespace !== undefined && namespace !== '') {
     const clientId = env[`${connection}${IdentitySuffix.clientId}`];
     const credential = new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
-    return new ServiceBusClient(namespace, credential);
+    return new ServiceBusClient(namespace, credential, options);
   }
   throw new Error(
     `Service Bus connection "${connection}" is not configured: set ${connection} to a connection string, ` +
@@ -131,6 +144,11 @@ function bodyAsTypedData(body: unknown, binary: boolean): RpcTypedData {
   return binary ? { bytes } : { string: bytes.toString('utf8') };
 }
 
+function utcString(date: Date | undefined): string | undefined {
+  if (date === undefined || Number.isNaN(date.getTime())) return undefined;
+  return new Date(Math.min(date.getTime(), DATETIME_MAX_MS)).toISOString();
+}
+
 function idString(value: string | number | Buffer | undefined): string | undefined {
   if (value === undefined) return undefined;
   return Buffer.isBuffer(value) ? value.toString('hex') : String(value);
@@ -146,10 +164,10 @@ export function messageBindingData(message: ServiceBusReceivedMessage): Record<s
     DeliveryCount: (message.deliveryCount ?? 0) + 1,
     DeadLetterSource: message.deadLetterSource,
     LockToken: message.lockToken,
-    ExpiresAtUtc: message.expiresAtUtc?.toISOString(),
-    ExpiresAt: message.expiresAtUtc?.toISOString(),
-    EnqueuedTimeUtc: message.enqueuedTimeUtc?.toISOString(),
-    EnqueuedTime: message.enqueuedTimeUtc?.toISOString(),
+    ExpiresAtUtc: utcString(message.expiresAtUtc),
+    ExpiresAt: utcString(message.expiresAtUtc),
+    EnqueuedTimeUtc: utcString(message.enqueuedTimeUtc),
+    EnqueuedTime: utcString(message.enqueuedTimeUtc),
     MessageId: idString(message.messageId),
     ContentType: message.contentType,
     ReplyTo: message.replyTo,
@@ -459,10 +477,15 @@ export function startServiceBusTriggers(options: ServiceBusHostOptions): Running
   try {
     const prepared = options.functions.map((fn) => ({ fn, settings: triggerSettings(fn, options) }));
     for (const { fn, settings } of prepared) {
-      let client = clients.get(settings.connection);
+      const key = `${settings.connection}${settings.sessions ? ' (sessions)' : ''}`;
+      let client = clients.get(key);
       if (!client) {
-        client = createServiceBusClient(settings.connection, options.env);
-        clients.set(settings.connection, client);
+        client = createServiceBusClient(
+          settings.connection,
+          options.env,
+          settings.sessions ? { retryOptions: { timeoutInMs: SESSION_ACCEPT_TIMEOUT_MS } } : {},
+        );
+        clients.set(key, client);
       }
       triggers.push(new ServiceBusTrigger(fn, settings, client, options.dispatcher, options.config));
     }

@@ -121,7 +121,7 @@ describe('registrations', () => {
       isSessionsEnabled: true,
     });
     expect(trigger('PoisonDeadLetters')).toMatchObject({
-      queueName: '%HOSTAPP_POISON_QUEUE%/$deadletterqueue',
+      queueName: '%HOSTAPP_DLQ_QUEUE%/$deadletterqueue',
     });
     expect(byName.get('SessionQueue')?.trigger).toBe('serviceBus');
     expect(byName.get('EverySecond')?.trigger).toBe('timer');
