@@ -228,8 +228,10 @@ export function htmlToText(html: string): string {
       continue;
     }
     if (ch === 38 /* & */) {
-      const semi = html.indexOf(';', i + 1);
-      if (semi > i && semi - i <= 10) {
+      // Entities are short: look for the ';' in a small window only, or '&&&…' would be quadratic.
+      const window = html.slice(i + 1, i + 11);
+      const semi = window.indexOf(';') + i + 1;
+      if (semi > i) {
         const decoded = decodeEntity(html.slice(i + 1, semi));
         if (decoded !== undefined) {
           out += decoded;
@@ -244,14 +246,14 @@ export function htmlToText(html: string): string {
   return out
     .split('\n')
     .map((line) => line.replace(/[ \t\r\f\v\u00a0]+/g, ' ').trim())
-    .filter((line, k, lines) => line !== '' || (k > 0 && lines[k - 1] !== ''))
+    .filter((line) => line !== '')
     .join('\n')
     .trim();
 }
 
 export const htmlToTextTransform = defineTransform({
   name: 'htmlToText',
-  description: 'Strip HTML tags, drop scripts/styles, decode entities, keep paragraphs as line breaks.',
+  description: 'Strip HTML tags, drop scripts/styles, decode entities, one line per block element.',
   args: z.strictObject({}),
   create: () => nullSafe((v) => htmlToText(expectString(v))),
 });
