@@ -186,11 +186,22 @@ async function handle(
       if (res.statusCode > 399 && body !== undefined && body['message'] === undefined) body['message'] = '';
     }
   } catch (err) {
-    log(
-      `cosmos: ${req.method ?? ''} ${(req.url ?? '').split('?')[0] ?? ''} failed: ${(err as Error).message}`,
-    );
-    res.statusCode = 500;
-    body = { message: (err as Error).message };
+    // The package flags store errors but not every handler maps them (an upsert that breaks a
+    // unique key would be a 500); answer them the way Cosmos DB does.
+    const flags = err as { conflict?: boolean; badRequest?: boolean; message?: string };
+    if (flags.conflict === true) {
+      res.statusCode = 409;
+      body = { code: 'Conflict', message: flags.message ?? '' };
+    } else if (flags.badRequest === true) {
+      res.statusCode = 400;
+      body = { code: 'BadRequest', message: flags.message ?? '' };
+    } else {
+      log(
+        `cosmos: ${req.method ?? ''} ${(req.url ?? '').split('?')[0] ?? ''} failed: ${flags.message ?? String(err)}`,
+      );
+      res.statusCode = 500;
+      body = { message: flags.message ?? '' };
+    }
   }
   if (res.writableEnded) return;
   const etag = body?.['_etag'];
