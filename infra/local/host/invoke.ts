@@ -31,10 +31,14 @@ export interface InvokeOptions {
   readonly timeoutMs: number | undefined;
 }
 
+const rpcMetadataCache = new WeakMap<RegisteredCallback, RpcFunctionMetadata>();
+
 /** The metadata the worker hands the programming model (`rawBindings` is what the host reads). */
 export function toRpcFunctionMetadata(fn: RegisteredCallback): RpcFunctionMetadata {
+  const cached = rpcMetadataCache.get(fn);
+  if (cached) return cached;
   const { metadata } = fn;
-  return {
+  const rpc: RpcFunctionMetadata = {
     ...metadata,
     name: metadata.name,
     functionId: metadata.name,
@@ -44,6 +48,8 @@ export function toRpcFunctionMetadata(fn: RegisteredCallback): RpcFunctionMetada
     ),
     scriptFile: 'n/a',
   };
+  rpcMetadataCache.set(fn, rpc);
+  return rpc;
 }
 
 function isError(value: unknown): boolean {

@@ -288,6 +288,22 @@ describe('timer triggers', () => {
     expect(Date.parse(second.scheduleStatus.next) - Date.parse(second.scheduleStatus.last)).toBe(2000);
   });
 
+  it("retries a failing timer run per the function's retry policy, with the retry context", async () => {
+    const attempts = await waitFor(() => {
+      const seen = recorder.of('FlakyTimer');
+      return seen.length >= 3 ? seen : undefined;
+    }, 5000);
+    expect(attempts.map((a) => a.input)).toEqual([
+      { retryCount: 0, maxRetryCount: 2 },
+      { retryCount: 1, maxRetryCount: 2 },
+      { retryCount: 2, maxRetryCount: 2 },
+    ]);
+    const outcomes = logRecords()
+      .filter((r) => r.msg === 'invocation' && r.function === 'FlakyTimer')
+      .map((r) => r.outcome);
+    expect(outcomes).toEqual(['error', 'error', 'ok']);
+  });
+
   it('runs a non-HTTP function on demand through POST /admin/functions/{name}', async () => {
     const before = recorder.of('OnStartup').length;
     const origin = host.baseUrl.replace(/\/api$/, '');
