@@ -203,14 +203,25 @@ export class AmqpServer {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    for (const connection of [...this.connections.keys()]) this.dropConnection(connection);
+    const connections = [...this.connections.keys()];
+    for (const connection of connections) this.dropConnection(connection);
     const closed = new Promise<void>((resolve) => {
       server.close(() => {
         resolve();
       });
     });
+    // Tell peers the connection is going away before the sockets do, as a broker restart would.
+    for (const connection of connections) {
+      connection.close({
+        condition: 'amqp:connection:forced',
+        description: 'The Service Bus emulator is stopping.',
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, connections.length > 0 ? 20 : 0));
     for (const socket of this.sockets) socket.destroy();
     await closed;
+    // Let the closed handles leave the event loop before the caller checks for leaks.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   // ---- links ---------------------------------------------------------------------------------
