@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -39,6 +40,11 @@ export class StackStartError extends Error {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const persistDir = options.persistDir;
   const scratchDir = persistDir === undefined ? await mkdtemp(join(tmpdir(), 'sync-stack-')) : undefined;
+  // If the process exits without stop(), still remove the temporary certificates.
+  const removeScratch = (): void => {
+    if (scratchDir !== undefined) rmSync(scratchDir, { recursive: true, force: true });
+  };
+  if (scratchDir !== undefined) process.once('exit', removeScratch);
   const started: RunningService[] = [];
   const failures: { service: string; error: unknown }[] = [];
   const track = async <T extends RunningService>(
@@ -105,7 +111,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const results = await Promise.allSettled(group.map(async (s) => s.stop()));
       for (const r of results) if (r.status === 'rejected') errors.push(r.reason);
     }
-    if (scratchDir !== undefined) await rm(scratchDir, { recursive: true, force: true });
+    if (scratchDir !== undefined) {
+      process.off('exit', removeScratch);
+      await rm(scratchDir, { recursive: true, force: true });
+    }
     if (errors.length > 0) throw new AggregateError(errors, 'Some local emulators did not stop cleanly');
   };
 
