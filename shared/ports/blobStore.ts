@@ -1,0 +1,26 @@
+import type { BlobRef } from '../messages/envelope';
+import type { StoreOptions } from './documentStore';
+
+export type { BlobRef };
+
+export interface PutBlobOptions extends StoreOptions {
+  readonly contentType?: string;
+}
+
+/** Opaque bytes by container and name (Azure Blob Storage; Azurite locally). */
+export interface BlobStore {
+  /** Writes (or overwrites) a blob and returns a reference with its size and SHA-256. */
+  putBlob(container: string, name: string, data: Buffer, options?: PutBlobOptions): Promise<BlobRef>;
+  /** Throws BlobNotFoundError when it does not exist. */
+  getBlob(ref: Pick<BlobRef, 'container' | 'name'>, options?: StoreOptions): Promise<Buffer>;
+}
+
+export class BlobNotFoundError extends Error {
+  override readonly name = 'BlobNotFoundError';
+  constructor(
+    readonly container: string,
+    readonly blobName: string,
+  ) {
+    super(`blob ${container}/${blobName} not found`);
+  }
+}
