@@ -32,6 +32,10 @@ let emulator: ServiceBusEmulator;
 let client: ServiceBusClient;
 let host: LocalHost;
 let output = '';
+/** Servers open before the host started (the emulator's; the stack's when jest runs in band). */
+let serversBefore = 0;
+const openServers = (): number =>
+  process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
 
 async function waitFor<T>(
   read: () => T | undefined | Promise<T | undefined>,
@@ -73,6 +77,7 @@ beforeAll(async () => {
   });
   emulator = await startServiceBusEmulator({ queues: QUEUE_DEFS });
   client = new ServiceBusClient(emulator.connectionString);
+  serversBefore = openServers();
   host = await startLocalHost({
     appEntry,
     hostJsonPath,
@@ -274,8 +279,6 @@ describe('stopping the host', () => {
     // Completed before the link closed: nothing left to redeliver.
     expect(await peekCount('host-sessions')).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const sockets = process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap');
-    // The emulator's own listener is the only server left.
-    expect(sockets).toHaveLength(1);
+    expect(openServers()).toBeLessThanOrEqual(serversBefore);
   });
 });
