@@ -223,7 +223,9 @@ describe('sessions', () => {
 
   test('session state needs the session lock', () => {
     const e = entity({ requiresSession: true });
-    expect(() => { e.setSessionState('s', Buffer.from('x'), 0); }).toThrow(/session lock/);
+    expect(() => {
+      e.setSessionState('s', Buffer.from('x'), 0);
+    }).toThrow(/session lock/);
     e.acceptSession(new FakeConsumer(), 's', 0);
     e.setSessionState('s', Buffer.from('x'), 0);
     expect(e.getSessionState('s', 0)?.toString()).toBe('x');

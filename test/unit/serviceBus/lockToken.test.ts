@@ -15,9 +15,7 @@ test('the delivery tag is the lock token in .NET GUID byte order', () => {
 test('rhea reads a uuid the way the broker writes it', () => {
   // The SDK sends lock tokens to $management as AMQP uuids in RFC 4122 order.
   const token = 'f81d4fae-7dec-11d0-a765-00a0c91e6bf6';
-  const decoded = message.decode(
-    message.encode({ body: { t: lockTokenToUuidBytes(token) } }),
-  ) as unknown as {
+  const decoded = message.decode(message.encode({ body: { t: lockTokenToUuidBytes(token) } })) as unknown as {
     body: { t: Buffer };
   };
   expect(uuidBytesToLockToken(decoded.body.t)).toBe(token);
