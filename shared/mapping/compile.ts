@@ -276,6 +276,11 @@ function runInterpreted(
     let values: unknown;
     try {
       values = rt.read(src);
+      // No array at the source: nothing to spread, and no empty container either.
+      if (values === undefined) {
+        if (rule.required) issues.push(issueOf(rule, requiredFailure(values)));
+        return;
+      }
       writeWildcardPath(out, rule.target, values, (leaf, concrete) => {
         try {
           return finish(rt, rt.pre !== undefined ? rt.pre(leaf) : leaf);

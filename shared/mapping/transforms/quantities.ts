@@ -185,18 +185,30 @@ const UnitSchema = z
   .refine((u) => Object.hasOwn(UNITS, u), `unknown unit (known: ${Object.keys(UNITS).join(', ')})`);
 
 /**
- * Results keep 15 significant digits: enough for any measurement, and it absorbs the binary
- * noise of the factor so converting there and back gives the original number.
+ * Removes floating-point noise: the shortest decimal within 4 ε (relative) of the result, so
+ * 1.25 × 1000 = 1250 and 3 × 1.609344 = 4.828032 rather than 4.828032000000001. That tolerance
+ * is below one unit of the 15th significant digit, so real digits survive, and a conversion
+ * there and back returns the original number whenever the converted value fits in 15
+ * significant digits. "Close enough with p digits" is monotone in p, so a binary search over
+ * 1..17 digits finds the shortest in a few steps.
  */
-const clean = (n: number): number => {
-  if (Number.isInteger(n)) return n === 0 ? 0 : n;
-  const r = Number(n.toPrecision(15));
-  return r === 0 ? 0 : r;
-};
-
-/** from/to as a ratio, exact where the factors are powers of ten apart (0.001 / 1 → 0.001, 1 / 0.001 → 1000). */
-function ratioOf(from: number, to: number): number {
-  return Number((from / to).toPrecision(15));
+export function denoise(n: number): number {
+  if (Number.isInteger(n) || !Number.isFinite(n)) return n === 0 ? 0 : n;
+  const tolerance = Math.abs(n) * 4 * Number.EPSILON;
+  let lo = 1;
+  let hi = 17;
+  let best = n;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const candidate = Number(n.toPrecision(mid));
+    if (Math.abs(candidate - n) <= tolerance) {
+      best = candidate;
+      hi = mid - 1;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  return best === 0 ? 0 : best;
 }
 
 export const convertUnitTransform = defineTransform({
@@ -216,13 +228,13 @@ export const convertUnitTransform = defineTransform({
     const fromOffset = from.offset ?? 0;
     const toOffset = to.offset ?? 0;
     const affine = fromOffset !== 0 || toOffset !== 0;
-    const ratio = ratioOf(from.factor, to.factor);
+    const ratio = from.factor / to.factor;
     return nullSafe((value) => {
       const n =
         typeof value === 'string' && /^[+-]?\d+(\.\d+)?$/.test(value.trim()) ? Number(value.trim()) : value;
       const x = expectFiniteNumber(n);
       // Multiplying by one precomputed ratio keeps integer results integer (1.25 kg → 1250 g).
-      const out = clean(affine ? (x * from.factor + fromOffset - toOffset) / to.factor : x * ratio);
+      const out = denoise(affine ? (x * from.factor + fromOffset - toOffset) / to.factor : x * ratio);
       if (!Number.isFinite(out)) return fail('result out of range');
       return decimals !== undefined ? roundDecimal(out, decimals, 'halfUp') : out;
     });
