@@ -7,6 +7,8 @@ const common = {
 };
 /** @type {import('jest').Config} */
 module.exports = {
+  // testTimeout is a global option: jest ignores it inside a project.
+  testTimeout: 60000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
@@ -15,7 +17,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.integration.test.ts'],
       globalSetup: '<rootDir>/test/support/globalSetup.ts',
       globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
-      testTimeout: 60000,
     },
     {
       ...common,
@@ -23,7 +24,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'],
       globalSetup: '<rootDir>/test/support/globalSetup.ts',
       globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
-      testTimeout: 120000,
     },
   ],
 };
