@@ -5,12 +5,13 @@ import { DEFAULT_RETRY_POLICY, retry, sleep as defaultSleep } from '../../shared
 import type {
   ErrorClassification,
   HeaderReader,
+  ResolvedRetryHeaderNames,
   RetryHeaderNames,
 } from '../../shared/reliability/classifyError';
 import {
   classifyError,
   classifyStatus,
-  DEFAULT_RETRY_HEADERS,
+  mergeRetryHeaders,
   toSyncError,
 } from '../../shared/reliability/classifyError';
 import {
@@ -22,7 +23,6 @@ import {
   SsrfBlockedError,
   SyncError,
 } from '../../shared/reliability/errors';
-import type { RetryHeaders } from './descriptor';
 import type { RateLimit } from './rateLimiter';
 import { KeyedRateLimiter } from './rateLimiter';
 import type { OutboundAllowlist, Resolver } from './ssrf';
@@ -76,7 +76,7 @@ export interface HttpClientOptions {
   /** Per connection id; none means unlimited (the provider's 429s still pause the connection). */
   readonly rateLimit?: RateLimit;
   readonly maxRedirects?: number;
-  readonly retryHeaders?: Partial<RetryHeaders>;
+  readonly retryHeaders?: RetryHeaderNames;
   readonly userAgent?: string;
   /** Connect to exactly the addresses the guard vetted (default true). */
   readonly pinDns?: boolean;
@@ -106,7 +106,7 @@ export interface HttpRequestOptions {
   readonly retrySafe?: boolean;
   readonly retryPolicy?: RetryPolicy;
   /** The provider descriptor's retry header names. */
-  readonly retryHeaders?: Partial<RetryHeaders>;
+  readonly retryHeaders?: RetryHeaderNames;
   /** Default: JSON when the response says so, else text. */
   readonly responseType?: 'json' | 'text' | 'bytes' | 'none';
 }
@@ -267,7 +267,7 @@ export class HttpClient {
     this.guard.assertScheme(url);
     const safeToRepeat =
       IDEMPOTENT_METHODS.has(method) || options.idempotencyKey !== undefined || options.retrySafe === true;
-    const retryHeaders = { ...DEFAULT_RETRY_HEADERS, ...this.options.retryHeaders, ...options.retryHeaders };
+    const retryHeaders = mergeRetryHeaders(this.options.retryHeaders, options.retryHeaders);
     const classify = (error: unknown): ErrorClassification => {
       const c = classifyError(error, { now: this.now(), retryHeaders });
       if (!c.retryable || safeToRepeat) return c;
@@ -287,7 +287,7 @@ export class HttpClient {
     method: HttpMethod,
     options: HttpRequestOptions & { schema?: ZodType<T> },
     attempt: number,
-    retryHeaders: Required<RetryHeaderNames>,
+    retryHeaders: ResolvedRetryHeaderNames,
   ): Promise<HttpResponse<T>> {
     const caller = options.abortSignal;
     if (caller?.aborted === true)

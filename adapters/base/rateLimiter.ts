@@ -1,7 +1,7 @@
 import { sleep as defaultSleep } from '../../shared/reliability/backoff';
 import type { HeaderReader, RetryHeaderNames } from '../../shared/reliability/classifyError';
 import {
-  DEFAULT_RETRY_HEADERS,
+  mergeRetryHeaders,
   parseRateLimitReset,
   retryAfterFromHeaders,
 } from '../../shared/reliability/classifyError';
@@ -77,7 +77,7 @@ export class KeyedRateLimiter {
    */
   observe(key: string, status: number, headers: HeaderReader, names?: RetryHeaderNames): void {
     const now = this.now();
-    const retryHeaders = { ...DEFAULT_RETRY_HEADERS, ...names };
+    const retryHeaders = mergeRetryHeaders(names);
     if (status === 429 || status === 503) {
       const ms = retryAfterFromHeaders(headers, { now, retryHeaders });
       if (ms !== undefined) this.pause(key, now + ms);

@@ -11,12 +11,18 @@ export interface ErrorClassification {
 
 /** Header names a provider uses to say when to come back; descriptors may add their own. */
 export interface RetryHeaderNames {
-  readonly retryAfter?: readonly string[];
-  readonly rateLimitReset?: readonly string[];
-  readonly rateLimitRemaining?: readonly string[];
+  readonly retryAfter?: readonly string[] | undefined;
+  readonly rateLimitReset?: readonly string[] | undefined;
+  readonly rateLimitRemaining?: readonly string[] | undefined;
 }
 
-export const DEFAULT_RETRY_HEADERS: Required<RetryHeaderNames> = {
+export interface ResolvedRetryHeaderNames {
+  readonly retryAfter: readonly string[];
+  readonly rateLimitReset: readonly string[];
+  readonly rateLimitRemaining: readonly string[];
+}
+
+export const DEFAULT_RETRY_HEADERS: ResolvedRetryHeaderNames = {
   retryAfter: ['retry-after'],
   rateLimitReset: ['x-ratelimit-reset', 'ratelimit-reset', 'x-rate-limit-reset'],
   rateLimitRemaining: ['x-ratelimit-remaining', 'ratelimit-remaining', 'x-rate-limit-remaining'],
@@ -26,6 +32,22 @@ export interface ClassifyOptions {
   /** Epoch ms used to turn HTTP-date / epoch reset headers into a delay; injectable for tests. */
   readonly now?: number;
   readonly retryHeaders?: RetryHeaderNames;
+}
+
+/** Later layers override earlier ones per list; an undefined list keeps the earlier one. */
+export function mergeRetryHeaders(
+  ...layers: readonly (RetryHeaderNames | undefined)[]
+): ResolvedRetryHeaderNames {
+  let out: ResolvedRetryHeaderNames = DEFAULT_RETRY_HEADERS;
+  for (const l of layers) {
+    if (l === undefined) continue;
+    out = {
+      retryAfter: l.retryAfter ?? out.retryAfter,
+      rateLimitReset: l.rateLimitReset ?? out.rateLimitReset,
+      rateLimitRemaining: l.rateLimitRemaining ?? out.rateLimitRemaining,
+    };
+  }
+  return out;
 }
 
 /** Node/undici socket-level failures that say nothing about the request itself. */
@@ -245,7 +267,7 @@ export function retryAfterFromHeaders(
   options: ClassifyOptions = {},
 ): number | undefined {
   const now = options.now ?? Date.now();
-  const names = { ...DEFAULT_RETRY_HEADERS, ...options.retryHeaders };
+  const names = mergeRetryHeaders(options.retryHeaders);
   for (const h of names.retryAfter) {
     const ms = parseRetryAfter(headers(h), now);
     if (ms !== undefined) return ms;
