@@ -246,7 +246,17 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     }
 
     activeLogger.host('information', `Functions host listening on ${baseUrl}`);
-    for (const fn of functions) activeLogger.host('information', `  ${fn.name}: ${describe(fn, baseUrl)}`);
+    for (const fn of functions) {
+      activeLogger.host('information', `  ${fn.name}: ${describe(fn, baseUrl)}`);
+      const ignored = Object.values(fn.registered.metadata.bindings)
+        .filter((b) =>
+          b.direction === 'out' ? b.type?.toLowerCase() !== 'http' : !/trigger$/i.test(b.type ?? ''),
+        )
+        .map((b) => `${String(b.type)} (${String(b.direction)})`);
+      if (ignored.length > 0) {
+        activeLogger.host('warning', `  ${fn.name}: bindings not executed locally: ${ignored.join(', ')}`);
+      }
+    }
 
     let stopping: Promise<void> | undefined;
     const stop = async (): Promise<void> => {
