@@ -16,6 +16,7 @@ import {
 } from '../../shared/reliability/classifyError';
 import {
   CancelledError,
+  ConfigInvalidError,
   InvalidPayloadError,
   isSyncError,
   ProviderRejectedError,
@@ -190,12 +191,8 @@ export class HttpClient {
     this.fetchImpl = options.fetch ?? ((url, init) => fetch(url, init as unknown as RequestInit));
   }
 
-  get<T = unknown>(url: string | URL, options?: Omit<HttpRequestOptions, 'method'>): Promise<HttpResponse<T>>;
-  get<T>(
-    url: string | URL,
-    options: Omit<HttpRequestOptions, 'method'> & { schema: ZodType<T> },
-  ): Promise<HttpResponse<T>>;
-  get<T>(
+  /** Without `schema` the body is `unknown`: types come from validation, never from a cast. */
+  get<T = unknown>(
     url: string | URL,
     options: Omit<HttpRequestOptions, 'method'> & { schema?: ZodType<T> } = {},
   ): Promise<HttpResponse<T>> {
@@ -259,7 +256,7 @@ export class HttpClient {
     try {
       url = new URL(input);
     } catch (error) {
-      throw new ProviderRejectedError('invalid URL', { retryable: false, cause: error });
+      throw new ConfigInvalidError('invalid URL', { cause: error });
     }
     for (const [k, v] of Object.entries(options.query ?? {})) {
       if (v !== undefined) url.searchParams.set(k, String(v));
