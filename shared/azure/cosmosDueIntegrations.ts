@@ -48,7 +48,7 @@ export class CosmosDueIntegrations implements DueIntegrationSource {
     const token = response.continuationToken;
     return {
       items: response.resources.map((r: Record<string, unknown>) => ({
-        value: stripSystemFields(r) as IntegrationDocument,
+        value: stripSystemFields(r) as unknown as IntegrationDocument,
         etag: String(r['_etag']),
       })),
       ...(response.hasMoreResults && token.length > 0 ? { continuationToken: token } : {}),
