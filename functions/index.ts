@@ -3,7 +3,21 @@
  * Each function file registers itself with `app.*` at its bottom; hooks apply to all of them
  * whatever the registration order.
  */
+import './adminConnection';
+import './adminConnectionRotate';
+import './adminConnections';
+import './adminIntegration';
+import './adminIntegrationLogs';
+import './adminIntegrations';
+import './adminIntegrationStatus';
+import './adminIntegrationTest';
+import './adminKey';
+import './adminKeys';
+import './adminProvider';
+import './adminProviders';
+import './adminTenant';
 import './health';
+import './openapi';
 
 import { app } from '@azure/functions';
 

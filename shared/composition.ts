@@ -12,6 +12,8 @@ import type { ServiceBusSender } from '@azure/service-bus';
 import { ServiceBusClient } from '@azure/service-bus';
 import { BlobServiceClient } from '@azure/storage-blob';
 
+import type { AdminDeps } from './admin/deps';
+import { createAdminDeps } from './azure/adminDeps';
 import { createAppInsightsTelemetry } from './azure/appInsightsTelemetry';
 import { ensureCosmosResources } from './azure/cosmosResources';
 import { createHealthChecks } from './azure/healthProbes';
@@ -45,6 +47,8 @@ export interface Composition {
   readonly secrets: SecretClient;
   readonly blobs: BlobServiceClient;
   readonly healthChecks: readonly HealthCheck[];
+  /** Stores and clients of the admin API (tenants, keys, integrations, connections, secrets). */
+  readonly admin: AdminDeps;
   dispose(): Promise<void>;
 }
 
@@ -116,6 +120,9 @@ export async function createComposition(config: Config): Promise<Composition> {
       ? createAppInsightsTelemetry(config.appInsightsConnectionString)
       : noopTelemetry;
 
+  const container = (name: ContainerName): Container => database.container(name);
+  const admin = createAdminDeps({ config, logger, container, secrets });
+
   const composition: Composition = {
     config,
     logger,
@@ -123,7 +130,7 @@ export async function createComposition(config: Config): Promise<Composition> {
     credential,
     cosmos,
     database,
-    container: (name) => database.container(name),
+    container,
     serviceBus,
     sender: (queue) => {
       let sender = senders.get(queue);
@@ -137,10 +144,12 @@ export async function createComposition(config: Config): Promise<Composition> {
     secrets,
     blobs,
     healthChecks: [],
+    admin,
     dispose: async () => {
       await Promise.allSettled([...senders.values()].map((s) => s.close()));
       await serviceBus.close();
       cosmos.dispose();
+      await admin.http.close();
       await telemetry.flush();
     },
   };

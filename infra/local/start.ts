@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 
 import { ConfigError, loadConfig } from '../../shared/config/env';
 import { SettingNames } from '../../shared/config/settingNames';
+import { bootstrapDevTenant } from './devTenant';
 import { type LocalHost, startLocalHost } from './host';
 import { startStack, writeStackFile } from './stack';
 import type { Stack } from './stackTypes';
@@ -108,6 +109,9 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+
+  // Before the host listens, so .local/dev-tenant.json is there once /api/health answers.
+  if (!values['no-emulators']) await bootstrapDevTenant(settings, path.join(LOCAL_DIR, 'dev-tenant.json'));
 
   const host = await startLocalHost({
     appEntry: path.join(ROOT, 'dist', 'functions', 'index.js'),

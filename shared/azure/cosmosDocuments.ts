@@ -16,17 +16,19 @@ export function cosmosStatus(err: unknown): number | undefined {
 const SYSTEM_FIELDS = ['_rid', '_self', '_etag', '_attachments', '_ts', '_lsn'] as const;
 
 /** The document as the app wrote it, without Cosmos' system properties. */
-export function withoutSystemFields(resource: ItemDefinition): unknown {
+// The caller names the document type it stored; Cosmos cannot know it.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
+export function withoutSystemFields<T = unknown>(resource: ItemDefinition): T {
   const copy: Record<string, unknown> = { ...(resource as Record<string, unknown>) };
   for (const field of SYSTEM_FIELDS) Reflect.deleteProperty(copy, field);
-  return copy;
+  return copy as T;
 }
 
 function versioned<T>(resource: ItemDefinition | undefined, what: string): Versioned<T> {
   const etag: unknown = resource?.['_etag'];
   if (resource === undefined || typeof etag !== 'string')
     throw new Error(`${what}: Cosmos returned no document`);
-  return { value: withoutSystemFields(resource) as T, etag };
+  return { value: withoutSystemFields<T>(resource), etag };
 }
 
 function mapWriteError(err: unknown, what: string): unknown {

@@ -22,7 +22,7 @@ export class CosmosTenantStore implements TenantStore {
     try {
       const { resource } = await this.container.item(tenantId, tenantId).read<Tenant>(signal(options));
       if (resource === undefined) return undefined;
-      return { value: withoutSystemFields(resource) as Tenant, etag: resource._etag };
+      return { value: withoutSystemFields<Tenant>(resource), etag: resource._etag };
     } catch (err) {
       if (cosmosStatus(err) === 404) return undefined;
       throw err;
@@ -41,7 +41,7 @@ export class CosmosApiKeyStore implements ApiKeyStore {
   async getApiKeyByHash(hash: string, options?: StoreOptions): Promise<ApiKeyRecord | undefined> {
     try {
       const { resource } = await this.container.item(hash, hash).read<ApiKeyRecord>(signal(options));
-      return resource === undefined ? undefined : (withoutSystemFields(resource) as ApiKeyRecord);
+      return resource === undefined ? undefined : withoutSystemFields<ApiKeyRecord>(resource);
     } catch (err) {
       if (cosmosStatus(err) === 404) return undefined;
       throw err;
@@ -60,7 +60,7 @@ export class CosmosApiKeyStore implements ApiKeyStore {
       )
       .fetchAll();
     return resources
-      .map((r) => withoutSystemFields(r) as ApiKeyRecord)
+      .map((r) => withoutSystemFields<ApiKeyRecord>(r))
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
