@@ -4,9 +4,11 @@
  * fixes a record (or a mapping) in one pass. Issues name paths, rules and value *types*, never
  * values: they end up in logs, dead letters and App Insights, and values can be personal data.
  *
- * The `code`/`retryable` pair matches the engine's SyncError contract (code `InvalidPayload`:
- * bad data does not get better by retrying; `ConfigInvalid` for a mapping that cannot compile).
+ * Both errors are SyncErrors, so `classifyError` and the queue handlers treat them like every
+ * other failure: `InvalidPayload` (bad data does not get better by retrying) and
+ * `ConfigInvalid` (a mapping that cannot compile), neither retryable.
  */
+import { SyncError } from '../reliability/errors';
 
 export type ValueType = 'undefined' | 'null' | 'boolean' | 'number' | 'string' | 'array' | 'object' | 'other';
 
@@ -44,25 +46,21 @@ export interface MappingIssue {
 
 const MAX_LISTED = 5;
 
-export class MappingError extends Error {
-  readonly code = 'InvalidPayload' as const;
-  readonly retryable = false;
+export class MappingError extends SyncError {
   readonly issues: readonly MappingIssue[];
 
   constructor(issues: readonly MappingIssue[]) {
-    super(summarise(issues));
-    this.name = 'MappingError';
+    super('InvalidPayload', summarise(issues), {
+      retryable: false,
+      details: {
+        issueCount: issues.length,
+        targets: issues
+          .map((i) => i.target)
+          .join(',')
+          .slice(0, 500),
+      },
+    });
     this.issues = issues;
-  }
-
-  toJSON(): Record<string, unknown> {
-    return {
-      name: this.name,
-      code: this.code,
-      message: this.message,
-      retryable: this.retryable,
-      details: { issueCount: this.issues.length, targets: this.issues.map((i) => i.target).join(',') },
-    };
   }
 }
 
@@ -106,20 +104,19 @@ export interface MappingProblem {
 }
 
 /** A mapping document that cannot be compiled or does not fit the integration's direction. */
-export class MappingConfigError extends Error {
-  readonly code = 'ConfigInvalid' as const;
-  readonly retryable = false;
+export class MappingConfigError extends SyncError {
   readonly problems: readonly MappingProblem[];
 
   constructor(problems: readonly MappingProblem[], message?: string) {
     super(
+      'ConfigInvalid',
       message ??
         `invalid mapping: ${problems
           .slice(0, MAX_LISTED)
           .map((p) => `${p.path}: ${p.message}`)
           .join('; ')}${problems.length > MAX_LISTED ? `; and ${problems.length - MAX_LISTED} more` : ''}`,
+      { retryable: false, details: { problemCount: problems.length } },
     );
-    this.name = 'MappingConfigError';
     this.problems = problems;
   }
 }

@@ -12,6 +12,7 @@ import {
   validateMapping,
 } from '../../../shared/mapping';
 import { createInMemoryLinkLookup, type InMemoryLinkLookup } from '../../../shared/ports/linkLookup';
+import { classifyError } from '../../../shared/reliability/classifyError';
 import { asanaTaskMapping, hubspotMemberMapping } from '../../fixtures/mapping/seed003';
 
 const scope = { tenantId: 'tenant-1', integrationId: 'asana-main' };
@@ -93,7 +94,7 @@ describe('seed 003: Asana task mapping', () => {
     // Issues carry types and reasons, never the values themselves.
     expect(JSON.stringify(error)).not.toContain('perhaps');
     expect((error as MappingError).message).not.toContain('2025-02-30');
-    expect((error as MappingError).retryable).toBe(false);
+    expect(classifyError(error)).toMatchObject({ retryable: false, code: 'InvalidPayload' });
   });
 });
 
