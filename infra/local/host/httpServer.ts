@@ -289,6 +289,17 @@ export async function startHttpHost(options: HttpHostOptions): Promise<RunningHt
     },
     async close() {
       const done = stopAccepting();
+      // Responses written by now are flushed on their idle connections; give a connection that is
+      // still sending a moment before cutting it.
+      server.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        done,
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, 250);
+        }),
+      ]);
+      clearTimeout(timer);
       server.closeAllConnections();
       await done;
     },

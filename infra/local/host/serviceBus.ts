@@ -353,12 +353,10 @@ class ServiceBusTrigger {
             : await this.#client.acceptNextSession(entity.queueOrTopic, entity.subscription, options);
       } catch (err) {
         if (this.#isStopping()) return;
-        // No session became available in the broker's wait window; ask again.
-        if (
-          isServiceBusError(err) &&
-          (err.code === 'ServiceTimeout' || err.code === 'SessionCannotBeLocked')
-        ) {
-          if (Date.now() - started < FAST_FAILURE_MS) await this.#sleep(BACKOFF_MS);
+        // No session became available in the broker's wait window: ask again at once, unless
+        // the broker answered without waiting (then it would be a busy loop).
+        if (isServiceBusError(err) && err.code === 'ServiceTimeout') {
+          if (Date.now() - started < SESSION_ACCEPT_TIMEOUT_MS / 2) await this.#sleep(BACKOFF_MS);
           continue;
         }
         await this.#backOff(err, started);

@@ -321,8 +321,14 @@ describe('timer triggers', () => {
 describe('stop', () => {
   it('stops fast, closes the port, cancels timers, runs appTerminate and restores the environment', async () => {
     const port = Number(new URL(host.baseUrl).port);
+    const inFlight = fetch(`${host.baseUrl}/slow`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
     const started = Date.now();
     await host.stop();
+    // The request that was running when stop() began still got its answer.
+    const answered = await inFlight;
+    expect(answered.status).toBe(200);
+    expect(await answered.text()).toBe('done');
     expect(Date.now() - started).toBeLessThan(2000);
     expect(recorder.lifecycle).toContain('appTerminate');
     expect(process.env['HOSTAPP_MARKER']).toBeUndefined();
