@@ -1,0 +1,5 @@
+import { stopWordPressPeer } from './wordpress/peer';
+
+export default function globalTeardown(): void {
+  stopWordPressPeer();
+}
