@@ -362,7 +362,9 @@ function generate(rules: readonly RuleRuntime[]): string {
     const at = `${parent.name}${accessorCode(prefix[prefix.length - 1])}`;
     return {
       name,
-      ensure: `if (${name} === undefined) { ${parent.ensure} ${name} = ${at}; if (${name} === undefined || ${name} === null) { ${name} = ${fresh}; ${at} = ${name}; } }`,
+      // Never read the container back from `out`: `out` is fresh and only these locals create
+      // containers, and reading `out["toString"]` would hand back an inherited built-in.
+      ensure: `if (${name} === undefined) { ${parent.ensure} ${name} = ${fresh}; ${at} = ${name}; }`,
     };
   };
 

@@ -199,9 +199,11 @@ export function writePath(root: Record<string, unknown>, path: ParsedPath, value
   }
 }
 
+/** Own children only: an inherited `toString` must never be mistaken for a container to write into. */
 function getChild(container: Record<string, unknown> | unknown[], seg: PathSegment): unknown {
   if (seg.kind === 'index') return Array.isArray(container) ? container[seg.index] : undefined;
-  if (seg.kind === 'key') return Array.isArray(container) ? undefined : container[seg.key];
+  if (seg.kind === 'key' && !Array.isArray(container) && Object.hasOwn(container, seg.key))
+    return container[seg.key];
   return undefined;
 }
 

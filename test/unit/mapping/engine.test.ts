@@ -290,6 +290,29 @@ describe('rules', () => {
     }
   });
 
+  it('writes under keys named like built-in members without touching the built-ins', async () => {
+    const doc: MappingDocument = {
+      resourceType: 'T',
+      inbound: [
+        { from: 'a', to: 'toString.y' },
+        { from: 'b', to: 'hasOwnProperty[0]' },
+        { from: 'list[*]', to: 'valueOf[*].v' },
+      ],
+    };
+    for (const codegen of [true, false]) {
+      const [result] = await compileMapping(doc, { codegen }).toInternalPage(
+        [{ a: 1, b: 2, list: [3] }],
+        scope,
+      );
+      expect(result).toEqual({
+        ok: true,
+        value: { toString: { y: 1 }, hasOwnProperty: [2], valueOf: [{ v: 3 }] },
+      });
+    }
+    expect(Object.prototype.toString).not.toHaveProperty('y');
+    expect(Object.keys(Object.prototype.hasOwnProperty)).toEqual([]);
+  });
+
   it('never reads inherited members of the input', () => {
     const mapping = compileMapping({
       resourceType: 'T',
