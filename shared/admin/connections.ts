@@ -11,6 +11,7 @@ import type {
   StoredSecret,
 } from '../domain/connection';
 import { connectionSecretName, joinCredentials, splitAuth, toConnectionView } from '../domain/connection';
+import { etagMatches } from '../domain/etag';
 import { newConnectionId } from '../domain/ids';
 import type { SecretRef } from '../domain/integration';
 import { ok } from '../domain/result';
@@ -178,7 +179,7 @@ export async function updateConnection(
 ): Promise<AdminResult<ConnectionView>> {
   const current = await deps.connections.getConnection(principal.tenantId, connectionId);
   if (current === undefined) return notFound('connection', connectionId);
-  if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== current.etag) return stale();
+  if (ifMatch !== undefined && !etagMatches(ifMatch, current.etag)) return stale();
   const next: Record<string, unknown> = { ...current.value, updatedAt: nowIso(deps) };
   for (const key of ['name', 'baseUrl', 'params'] as const) {
     const value = patch[key];
@@ -224,7 +225,7 @@ export async function rotateConnectionSecrets(
   const { tenantId } = principal;
   const current = await deps.connections.getConnection(tenantId, connectionId);
   if (current === undefined) return notFound('connection', connectionId);
-  if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== current.etag) return stale();
+  if (ifMatch !== undefined && !etagMatches(ifMatch, current.etag)) return stale();
   const doc = current.value;
   if (input.auth.type !== doc.authType) {
     return invalid([
@@ -337,7 +338,7 @@ export async function deleteConnection(
   const { tenantId } = principal;
   const current = await deps.connections.getConnection(tenantId, connectionId);
   if (current === undefined) return notFound('connection', connectionId);
-  if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== current.etag) return stale();
+  if (ifMatch !== undefined && !etagMatches(ifMatch, current.etag)) return stale();
   const users = await deps.integrations.countIntegrationsUsingConnection(tenantId, connectionId);
   if (users > 0) {
     return adminError(

@@ -55,7 +55,8 @@ export function fillPlaceholders(
       missing.push(name);
       return '';
     }
-    return encodeURIComponent(value);
+    // encodeURI keeps `/` and `:` (a site in a subfolder, a host with a port, a test path).
+    return encodeURI(value);
   });
   return missing.length > 0 ? { ok: false, missing } : { ok: true, url: url.replace(/\/+$/, '') };
 }

@@ -2,6 +2,7 @@ import { getWebhookScheme, HmacSchemeConfigSchema } from '../../adapters/base/we
 import type { ProviderEntry } from '../../adapters/registry';
 import { getProvider } from '../../adapters/registry';
 import { webhookSecretName } from '../domain/connection';
+import { etagMatches } from '../domain/etag';
 import { newIntegrationId } from '../domain/ids';
 import type {
   Direction,
@@ -270,7 +271,7 @@ export async function updateIntegration(
   for (let attempt = 1; ; attempt += 1) {
     const current = await deps.integrations.getIntegration(tenantId, integrationId);
     if (current === undefined) return notFound('integration', integrationId);
-    if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== current.etag) {
+    if (ifMatch !== undefined && !etagMatches(ifMatch, current.etag)) {
       return adminError('PreconditionFailed', 'the integration changed since you read it; GET it again', {
         currentEtag: current.etag,
       });
@@ -370,7 +371,7 @@ export async function deleteIntegration(
     integrationId,
   );
   if (current === undefined) return notFound('integration', integrationId);
-  if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== current.etag) {
+  if (ifMatch !== undefined && !etagMatches(ifMatch, current.etag)) {
     return adminError('PreconditionFailed', 'the integration changed since you read it; GET it again');
   }
   // Owned data first: if this fails half way, the integration still exists and DELETE can be repeated.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { quoteEtag } from './etag';
 import type { SecretRef } from './integration';
 
 /**
@@ -294,7 +295,7 @@ export function toConnectionView(doc: ConnectionDocument, etag: string): Connect
     ...(doc.lastTest !== undefined ? { lastTest: doc.lastTest } : {}),
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
-    etag,
+    etag: quoteEtag(etag),
   };
 }
 

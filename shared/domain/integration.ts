@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 import { MappingDocumentSchema, MappingOverridesSchema, PathSchema } from '../mapping/schema';
+import { quoteEtag } from './etag';
 import type { Schedule } from './schedule';
 import { ScheduleSchema } from './schedule';
 
@@ -280,7 +281,7 @@ export function toIntegrationView(
     ...rest,
     resourceTypes: [...doc.resourceTypes],
     webhookUrl: webhookUrl(webhookBaseUrl, doc.provider, doc.id),
-    etag,
+    etag: quoteEtag(etag),
   };
   if (webhook !== undefined) {
     view.webhook = {

@@ -1,9 +1,10 @@
 import type { HttpRequest } from '@azure/functions';
 
-/** Cosmos ETags are already quoted (`"0000-…"`); clients may send them with or without quotes or W/. */
+import { quoteEtag } from '../domain/etag';
+
+/** Clients may send an ETag with or without quotes or W/; `*` stays as it is. */
 export function normalizeEtag(value: string): string {
-  const trimmed = value.trim().replace(/^W\//, '');
-  return trimmed === '*' ? '*' : `"${trimmed.replace(/^"|"$/g, '')}"`;
+  return value.trim() === '*' ? '*' : quoteEtag(value);
 }
 
 export function ifMatchOf(request: HttpRequest): string | undefined {
