@@ -38,7 +38,7 @@ beforeEach(async () => {
   await purge(client, queue, true);
 });
 
-test('an unrenewed lock expires (redelivery, late complete → MessageLockLost) while renewed and auto-renewed locks hold', async () => {
+test('unrenewed message and session locks expire (redelivery, MessageLockLost, SessionLockLost) while renewed and auto-renewed locks hold', async () => {
   const sender = client.createSender(queue);
   await sender.sendMessages([
     { body: 'expires', messageId: uniqueId('expire') },
@@ -46,12 +46,20 @@ test('an unrenewed lock expires (redelivery, late complete → MessageLockLost) 
     { body: 'auto-renewed', messageId: uniqueId('auto') },
   ]);
   await sender.close();
-  // The three cases share one lock-duration wait to keep the suite short.
+  // The cases share one lock-duration wait to keep the suite short.
   const manual = client.createReceiver(queue, { maxAutoLockRenewalDurationInMs: 0 });
   const [expiring, renewed] = await receiveAtLeast(manual, 2);
   const auto = client.createReceiver(queue, { maxAutoLockRenewalDurationInMs: 30_000 });
   const [autoRenewed] = await receiveAtLeast(auto, 1);
   expect([expiring?.body, renewed?.body, autoRenewed?.body]).toEqual(['expires', 'renewed', 'auto-renewed']);
+  const sessionId = uniqueId('session-lock');
+  const sessionSender = client.createSender(ConformanceQueues.sessions);
+  await sessionSender.sendMessages({ body: 'in session', sessionId });
+  await sessionSender.close();
+  const session = await client.acceptSession(ConformanceQueues.sessions, sessionId, {
+    maxAutoLockRenewalDurationInMs: 0,
+  });
+  const [sessionMessage] = await receiveAtLeast(session, 1);
   const originalUntil = renewed!.lockedUntilUtc!.getTime();
   expect(originalUntil).toBeGreaterThan(Date.now() + LOCK_MS - 2000);
 
@@ -74,6 +82,14 @@ test('an unrenewed lock expires (redelivery, late complete → MessageLockLost) 
   await other.completeMessage(redelivered!);
   expect(await other.peekMessages(10)).toHaveLength(0);
   await Promise.all([manual.close(), auto.close(), other.close()]);
+
+  // The session lock was not renewed either: the session is lost and its message comes back.
+  expect(await errorCode(session.completeMessage(sessionMessage!))).toBe('SessionLockLost');
+  const retaken = await client.acceptSession(ConformanceQueues.sessions, sessionId);
+  const [again] = await receiveAtLeast(retaken, 1);
+  expect([again?.body, again?.deliveryCount]).toEqual(['in session', 1]);
+  await retaken.completeMessage(again!);
+  await Promise.all([session.close(), retaken.close()]);
 });
 
 test('a scheduled message is invisible until its time, and a cancelled one never arrives', async () => {
