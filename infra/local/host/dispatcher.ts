@@ -39,6 +39,17 @@ export interface InvocationResult {
   readonly error?: unknown;
 }
 
+/**
+ * Correlation ids come from callers (headers, message properties); control characters could
+ * forge log lines and an unbounded id could flood them, so the logged id is cleaned and capped.
+ */
+export function safeCorrelationId(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  // eslint-disable-next-line no-control-regex
+  const cleaned = value.replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 128);
+  return cleaned === '' ? undefined : cleaned;
+}
+
 export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return typeof error === 'string' ? error : 'non-Error value thrown';
@@ -120,8 +131,7 @@ export class Dispatcher {
 
   async #run(fn: HostedFunction, init: InvocationInit): Promise<InvocationResult> {
     const invocationId = randomUUID();
-    const correlationId =
-      init.correlationId !== undefined && init.correlationId !== '' ? init.correlationId : invocationId;
+    const correlationId = safeCorrelationId(init.correlationId) ?? invocationId;
     const started = performance.now();
     try {
       const response = await invokeRegisteredFunction({

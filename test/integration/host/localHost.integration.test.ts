@@ -232,6 +232,16 @@ describe('HTTP triggers', () => {
     });
   });
 
+  it('logs a caller correlation id cleaned of control characters and capped', async () => {
+    await fetch(`${host.baseUrl}/ping`, { headers: { 'x-correlation-id': 'tab\there' } });
+    await fetch(`${host.baseUrl}/ping`, { headers: { 'x-correlation-id': 'x'.repeat(500) } });
+    const ids = logRecords()
+      .filter((r) => r.msg === 'invocation' && r.function === 'Ping')
+      .map((r) => r.correlationId);
+    expect(ids).toContain('tab?here');
+    expect(ids).toContain('x'.repeat(128));
+  });
+
   it('runs preInvocation and postInvocation hooks around the handler', async () => {
     const res = await fetch(`${host.baseUrl}/hooked`);
     expect(await res.json()).toEqual({
