@@ -1,4 +1,4 @@
-import { BUILTIN_TRANSFORMS, validateMapping } from '../../../shared/mapping';
+import { BUILTIN_TRANSFORMS, MappingError, validateMapping } from '../../../shared/mapping';
 import { issueOf, ruleOver, run } from './helpers';
 
 const HUGE = 'x'.repeat(2_000_000);
@@ -29,6 +29,41 @@ describe('the built-in transform set', () => {
       if (exempt.has(t.name)) continue;
       expect([t.name, run({ type: t.name, ...(argsFor[t.name] ?? {}) }, null)]).toEqual([t.name, null]);
     }
+  });
+});
+
+describe('huge strings', () => {
+  it('are refused or handled by every transform, never crash it', () => {
+    const argsFor: Record<string, Record<string, unknown>> = {
+      enum: { mapping: { a: 'A' } },
+      split: { separator: ',' },
+      join: { separator: ',' },
+      regexReplace: { pattern: 'x+', replacement: 'y' },
+      convertUnit: { from: 'kg', to: 'g' },
+      splitName: { part: 'last' },
+      formatDate: { format: 'date' },
+      map: { pipeline: 'trim' },
+      filter: { where: { exists: true } },
+      pick: { keys: ['a'] },
+      omit: { keys: ['a'] },
+      get: { path: 'a' },
+      template: { template: '{}' },
+      default: { value: 1 },
+    };
+    const refused: string[] = [];
+    for (const t of BUILTIN_TRANSFORMS) {
+      if (t.name === 'lookup') continue;
+      try {
+        run({ type: t.name, ...(argsFor[t.name] ?? {}) }, HUGE);
+      } catch (e) {
+        expect(e).toBeInstanceOf(MappingError);
+        refused.push(t.name);
+      }
+    }
+    // The text transforms refuse input over 1,000,000 characters instead of chewing on it.
+    expect(refused).toEqual(
+      expect.arrayContaining(['trim', 'slug', 'htmlToText', 'regexReplace', 'email', 'phone', 'country']),
+    );
   });
 });
 
