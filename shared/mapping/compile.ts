@@ -111,9 +111,10 @@ function annotate(e: unknown, transform: string, value: unknown): TransformFailu
     return e;
   }
   if (e instanceof PathConflict) return annotate(new TransformFailure(e.message), transform, value);
-  // A custom transform threw something else: keep its message (code-authored, trimmed) and move on.
-  const message = e instanceof Error ? e.message : 'non-error thrown';
-  const f = new TransformFailure(`transform threw: ${message.slice(0, MAX_REASON)}`);
+  // A custom transform threw something else. Only the error's class is kept: its message may
+  // quote the value, and issues end up in logs. Authors who want a reason throw TransformFailure.
+  const kind = e instanceof Error ? e.name.slice(0, 60) : 'a non-error';
+  const f = new TransformFailure(`transform threw ${kind}`);
   f.transform = transform;
   f.valueType = valueTypeOf(value);
   return f;

@@ -426,13 +426,14 @@ describe('custom transforms', () => {
     expect(!badArgs.ok && badArgs.problems[0]?.path).toBe('inbound[0].transform.rate');
   });
 
-  it('turns anything a custom transform throws into a MappingError', () => {
+  it('turns anything a custom transform throws into a MappingError, without its message', () => {
     const mapping = compileMapping(
       { resourceType: 'T', inbound: [{ from: 'a', to: 'a', transform: 'broken' }] },
       { registry },
     );
     expect(() => mapping.toInternalSync({ a: 1 })).toThrow(MappingError);
-    expect(() => mapping.toInternalSync({ a: 1 })).toThrow(/transform threw: boom/);
+    expect(() => mapping.toInternalSync({ a: 1 })).toThrow(/transform threw TypeError/);
+    expect(() => mapping.toInternalSync({ a: 1 })).not.toThrow(/boom/);
   });
 
   it('refuses names that clash with built-ins', () => {
