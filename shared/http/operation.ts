@@ -59,6 +59,17 @@ export function defineOperation<P, Q, B>(operation: Operation<P, Q, B>): Operati
   return operation;
 }
 
+const served = new Map<string, Operation>();
+
+/**
+ * Every operation some function serves through operationHandler, in registration order. Function
+ * modules build their handlers when they load, so once functions/index.ts has loaded this is the
+ * whole API, and the OpenAPI document lists routes added by any slice without a second list.
+ */
+export function servedOperations(): readonly Operation[] {
+  return [...served.values()];
+}
+
 function pathPattern(path: string): RegExp {
   const escaped = path.replace(/[.*+?^${}()|[\]\\]/g, (c) => (c === '{' || c === '}' ? c : `\\${c}`));
   return new RegExp(`${escaped.replace(/\{[^}]+\}/g, '[^/]+')}/?$`, 'i');
@@ -83,6 +94,7 @@ export function operationHandler(
   operations: readonly Operation[],
   loadDeps: () => Promise<AdminDeps>,
 ): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit> {
+  for (const op of operations) served.set(`${op.method} ${op.path}`, op);
   const compiled = operations.map((op) => ({ op, pattern: pathPattern(op.path) }));
   return async (request, context) => {
     const pathname = new URL(request.url).pathname;

@@ -22,7 +22,12 @@ export async function startFakeProvider(
     get calls() {
       return state.calls;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      ),
   };
 }
 
