@@ -15,9 +15,16 @@ import './adminKey';
 import './adminKeys';
 import './adminProvider';
 import './adminProviders';
+import './adminRuns';
+import './adminSync';
 import './adminTenant';
 import './health';
 import './openapi';
+import './records';
+import './syncInboundScheduled';
+import './syncInboundWebhook';
+import './syncScheduler';
+import './webhookReceiver';
 
 import { app } from '@azure/functions';
 

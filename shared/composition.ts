@@ -19,6 +19,7 @@ import { ensureCosmosResources } from './azure/cosmosResources';
 import { createHealthChecks } from './azure/healthProbes';
 import { LocalTokenCredential } from './azure/localCredential';
 import { localCaPipelinePolicy } from './azure/localTls';
+import { createSyncComposition } from './azure/syncDeps';
 import type { ContainerName } from './config/containers';
 import type { Config } from './config/env';
 import { loadConfig } from './config/env';
@@ -28,6 +29,8 @@ import { createLogger } from './observability/logger';
 import type { HealthCheck } from './ports/healthCheck';
 import type { Telemetry } from './ports/telemetry';
 import { noopTelemetry } from './ports/telemetry';
+import type { SyncDeps } from './sync/deps';
+import type { ReceiveWebhookDeps } from './sync/receiveWebhook';
 
 /**
  * Every client the app uses, built once per process (cold start) and shared by all invocations:
@@ -49,6 +52,10 @@ export interface Composition {
   readonly healthChecks: readonly HealthCheck[];
   /** Stores and clients of the admin API (tenants, keys, integrations, connections, secrets). */
   readonly admin: AdminDeps;
+  /** Stores, queues and adapters of the sync use cases (scheduler, inbound runs, webhook events). */
+  readonly sync: SyncDeps;
+  /** The webhook receiver's hot path: cached integration targets, dedup, Blob, Event Grid. */
+  readonly webhooks: ReceiveWebhookDeps;
   dispose(): Promise<void>;
 }
 
@@ -123,7 +130,7 @@ export async function createComposition(config: Config): Promise<Composition> {
   const container = (name: ContainerName): Container => database.container(name);
   const admin = createAdminDeps({ config, logger, container, secrets });
 
-  const composition: Composition = {
+  const composition: Omit<Composition, 'sync' | 'webhooks'> = {
     config,
     logger,
     telemetry,
@@ -153,7 +160,18 @@ export async function createComposition(config: Config): Promise<Composition> {
       await telemetry.flush();
     },
   };
-  return { ...composition, healthChecks: createHealthChecks(composition) };
+  const { sync, webhooks } = createSyncComposition({
+    config,
+    logger,
+    telemetry,
+    container,
+    sender: composition.sender,
+    eventGrid,
+    blobs,
+    admin,
+  });
+  const full: Composition = { ...composition, sync, webhooks };
+  return { ...full, healthChecks: createHealthChecks(full) };
 }
 
 let current: Promise<Composition> | undefined;

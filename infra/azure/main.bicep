@@ -207,9 +207,12 @@ module storage 'modules/storage.bicep' = {
     name: 'st${resourceToken}'
     location: location
     tags: tags
+    // Mirrors BLOB_CONTAINERS in shared/config/blobContainers.ts (raw webhook bodies, claim checks).
     containerNames: [
       deploymentContainerName
       eventGridDeadLetterContainerName
+      'webhook-bodies'
+      'claim-checks'
     ]
   }
 }
