@@ -260,7 +260,7 @@ export class AmqpServer {
   private onSenderOpen(connection: Connection, sender: Sender): void {
     const conn = this.state(connection);
     conn.links.add(sender);
-    const address = sender.source.address;
+    const address = sourceOf(sender)?.address ?? '';
     if (address === CBS_ADDRESS || address.toLowerCase().endsWith('/$management')) {
       this.echoTermini(sender);
       conn.replyLinks.set(sender.name, sender);
@@ -288,7 +288,7 @@ export class AmqpServer {
     const consumer = new LinkConsumer(sender, entity, mode, this.deliveries);
     this.roles.set(sender, { kind: 'consumer', consumer });
 
-    const filter = sender.source.filter;
+    const filter = sourceOf(sender)?.filter;
     if (!entity.config.requiresSession) {
       this.echoTermini(sender);
       entity.addConsumer(consumer);
@@ -352,7 +352,11 @@ export class AmqpServer {
   private bindSession(consumer: LinkConsumer, sessionId: string): void {
     const sender = consumer.sender;
     consumer.sessionId = sessionId;
-    sender.set_source({ ...sender.source, filter: { [SESSION_FILTER]: sessionId } });
+    sender.set_source({
+      ...sourceOf(sender),
+      address: sourceOf(sender)?.address ?? '',
+      filter: { [SESSION_FILTER]: sessionId },
+    });
     const target = targetOf(sender);
     if (target !== undefined) sender.set_target(target);
     const ticks = BigInt(consumer.entity.sessionLockedUntil(sessionId)) * 10000n + EPOCH_TICKS;
@@ -365,7 +369,7 @@ export class AmqpServer {
   private onReceiverOpen(connection: Connection, receiver: Receiver): void {
     const conn = this.state(connection);
     conn.links.add(receiver);
-    const address = receiver.target.address;
+    const address = targetOf(receiver)?.address ?? '';
     if (address === CBS_ADDRESS) {
       this.echoTermini(receiver);
       this.roles.set(receiver, { kind: 'cbs' });
@@ -389,6 +393,14 @@ export class AmqpServer {
     this.echoTermini(receiver);
     if (resolved.management) {
       this.roles.set(receiver, { kind: 'management', entity });
+      return;
+    }
+    if (entity.deadLetter === undefined) {
+      this.refuse(
+        receiver,
+        'amqp:not-allowed',
+        `Messages cannot be sent to the dead-letter queue '${entity.path}'.`,
+      );
       return;
     }
     localAttach(receiver)['max_message_size'] = entity.config.maxMessageSizeBytes;
