@@ -21,6 +21,8 @@ const CursorSchema = z.strictObject({
   next: z.string().optional(),
   /** True while a page is still to come (distinguishes "page 1 of a window" from "done"). */
   more: z.boolean(),
+  /** Listing the records that share this one second (UTC ISO) by a stable order; see keyset ties. */
+  tie: z.string().optional(),
   /** Highest updated-at (UTC ISO) delivered in this pass or before it. */
   hwm: z.string().optional(),
   /** `id@updatedMs#contentHash` of records at or after `hwm − lookback`. */

@@ -57,13 +57,23 @@ export const IncrementalSchema = z
     /**
      * The list is ordered by updated-at ascending (set the ordering in `query`): page by moving the
      * time bound forward instead of by page number, so records changed during a run cannot shift
-     * others out of view. Needs `page` or `offset` pagination.
+     * others out of view. Needs `page` or `offset` pagination. `true`, or an object to also page
+     * stably through more records sharing one second than fit on a page (ties come back in an
+     * arbitrary order from MySQL-backed APIs such as WordPress, so page 2 of a tie can repeat page
+     * 1 and skip another record): they are listed alone, between `param` = T − 1 s and
+     * `beforeParam` = T + 1 s (strict, second-precision comparisons), with `tieQuery` making the
+     * order unique (e.g. `{ "orderby": "id" }`), and the bound then moves to T.
      */
-    keyset: z.boolean().default(false),
+    keyset: z
+      .union([
+        z.boolean(),
+        z.strictObject({ beforeParam: z.string().min(1).max(100), tieQuery: QuerySchema.default({}) }),
+      ])
+      .default(false),
   })
   .superRefine((v, ctx) => {
     if (
-      v.keyset &&
+      v.keyset !== false &&
       v.lookbackSeconds === 0 &&
       v.format.format !== 'iso-ms' &&
       v.format.format !== 'epoch-ms'
@@ -119,7 +129,12 @@ export const RestResourceSchema = z
   })
   .superRefine((r, ctx) => {
     const style = r.pagination?.style;
-    if (r.incremental?.keyset === true && style !== undefined && style !== 'page' && style !== 'offset') {
+    if (
+      (r.incremental?.keyset ?? false) !== false &&
+      style !== undefined &&
+      style !== 'page' &&
+      style !== 'offset'
+    ) {
       ctx.addIssue({
         code: 'custom',
         path: ['incremental', 'keyset'],
@@ -218,7 +233,7 @@ export const RestApiDescriptorSchema = z
   .superRefine((d, ctx) => {
     for (const [name, r] of Object.entries(d.resources)) {
       const style = r.pagination?.style ?? d.pagination.style;
-      if (r.incremental?.keyset === true && style !== 'page' && style !== 'offset') {
+      if ((r.incremental?.keyset ?? false) !== false && style !== 'page' && style !== 'offset') {
         ctx.addIssue({
           code: 'custom',
           path: ['resources', name, 'incremental', 'keyset'],

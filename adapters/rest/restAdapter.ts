@@ -204,10 +204,12 @@ export class RestAdapter implements Adapter {
     const pageSize = Math.max(1, Math.min(options.pageSize ?? r.pageSize, r.pageSize));
     const inc = r.spec.incremental;
     const listUrl = this.urlFor(r.spec.listPath);
+    const keyset = inc?.keyset ?? false;
     let state = this.startState(r, options);
 
     for (;;) {
       const since = state.since;
+      const tie = state.tie;
       const fetchPage = async (req: PageRequest): Promise<PageResponse<unknown>> => {
         let url = listUrl;
         let query: Record<string, string> = { ...r.spec.query, ...req.query };
@@ -221,6 +223,11 @@ export class RestAdapter implements Adapter {
             });
           }
           query = {};
+        } else if (inc !== undefined && tie !== undefined && typeof keyset === 'object') {
+          const at = Date.parse(tie);
+          query = { ...query, ...keyset.tieQuery };
+          query[inc.param] = formatQueryTime(at - 1000, inc.format);
+          query[keyset.beforeParam] = formatQueryTime(at + 1000, inc.format);
         } else if (since !== undefined && inc !== undefined) {
           query[inc.param] = formatQueryTime(Date.parse(since), inc.format);
         }
@@ -266,20 +273,31 @@ export class RestAdapter implements Adapter {
           ...(hwm !== undefined ? { hwm: toIsoUtc(hwm) } : {}),
           recent: hwm !== undefined ? pruneRecent(keys, hwm - r.lookbackMs) : [],
         };
-        if (!page.hasMore) {
+        let next: CursorState;
+        if (tie !== undefined) {
+          if (page.hasMore) {
+            next = { ...common, tie, ...(page.cursor !== undefined ? { next: page.cursor } : {}) };
+          } else {
+            // The one-second group is complete: continue strictly after it.
+            next = { ...common, since: tie };
+            restart = true;
+          }
+        } else if (!page.hasMore) {
           yield { records: delivered, cursor: undefined, hasMore: false };
           return;
-        }
-        let next: CursorState;
-        if (
-          inc?.keyset === true &&
-          last !== undefined &&
-          (since === undefined || last - r.lookbackMs > Date.parse(since))
-        ) {
-          // Move the time bound instead of the page number: a record edited mid-run moves to the end
-          // of the ordering and would otherwise shift an unseen record onto a page already read.
-          next = { ...common, since: toIsoUtc(last - r.lookbackMs) };
-          restart = true;
+        } else if (keyset !== false && last !== undefined) {
+          if (since === undefined || last - r.lookbackMs > Date.parse(since)) {
+            // Move the time bound instead of the page number: a record edited mid-run moves to the
+            // end of the ordering and would otherwise shift an unseen record onto a page already read.
+            next = { ...common, since: toIsoUtc(last - r.lookbackMs) };
+            restart = true;
+          } else if (typeof keyset === 'object') {
+            // A whole page inside one second: list that second alone, in a stable order.
+            next = { ...common, tie: toIsoUtc(last) };
+            restart = true;
+          } else {
+            next = { ...common, ...(page.cursor !== undefined ? { next: page.cursor } : {}) };
+          }
         } else {
           next = { ...common, ...(page.cursor !== undefined ? { next: page.cursor } : {}) };
         }

@@ -12,7 +12,9 @@ export const BUILTIN_POST_TYPES: readonly PostType[] = [
  *   by the adapter);
  * - `modified_after` is strictly greater-than at second precision and a value without a zone is
  *   site time, so the cursor is `modified_gmt` (UTC) sent with an explicit `Z`, one second back;
- * - `orderby=modified&order=asc`, so the time bound can move forward page by page (keyset);
+ * - `orderby=modified&order=asc`, so the time bound can move forward page by page (keyset); ties
+ *   in `modified` are NOT stable across pages (page 2 repeated a record of page 1 and skipped
+ *   another when 5 posts shared one second), so a full page of one second is listed by id alone;
  * - trash is hidden unless listed in `status` (`any` excludes it), and a trashed post is a deletion;
  * - `context=edit` gives `title.raw`/`content.raw`, the values a write-back needs.
  */
@@ -48,7 +50,8 @@ export function wordpressApi(settings: WordPressSettings): RestApiDescriptorInpu
         param: 'modified_after',
         format: { format: 'iso' },
         lookbackSeconds: settings.lookbackSeconds,
-        keyset: true,
+        // Ties on `modified` come back in arbitrary order; `id` makes a one-second group stable.
+        keyset: { beforeParam: 'modified_before', tieQuery: { orderby: 'id' } },
       },
       deleted: { field: 'status', value: 'trash' },
       get: { path: item, query: { context: 'edit' } },

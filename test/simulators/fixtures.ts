@@ -154,44 +154,136 @@ export async function startRecordingProxy(targetBaseUrl: string): Promise<Record
   };
 }
 
-export async function startReplayServer(fixture: Fixture): Promise<ReplayServer> {
-  const used = new Set<number>();
-  const unmatched: { method: string; path: string; query: string }[] = [];
-  let served = 0;
-  let origin = '';
-  const server = await listen((req, res, body) => {
-    const incoming = new URL(req.url ?? '/', 'http://placeholder');
-    const method = (req.method ?? 'GET').toUpperCase();
-    const query = canonicalQuery(incoming.searchParams);
-    const requestBody = body.length > 0 ? tryJson(body.toString('utf8')) : undefined;
+/**
+ * Matches requests against a fixture: the first unused interaction with the same method, path,
+ * query and JSON body; once all matches are used the last one is reused (a retried request gets
+ * the same answer).
+ */
+export class FixtureMatcher {
+  private readonly used = new Set<number>();
+  readonly unmatched: { method: string; path: string; query: string }[] = [];
+  served = 0;
+
+  constructor(private readonly fixture: Fixture) {}
+
+  match(method: string, url: URL, bodyText: string): Interaction | undefined {
+    const query = canonicalQuery(url.searchParams);
+    const requestBody = bodyText.length > 0 ? tryJson(bodyText) : undefined;
     const candidates: number[] = [];
-    fixture.interactions.forEach((it, i) => {
+    this.fixture.interactions.forEach((it, i) => {
       const r = it.request;
-      if (r.method !== method || r.path !== incoming.pathname || r.query !== query) return;
+      if (r.method !== method || r.path !== url.pathname || r.query !== query) return;
       if (r.body !== undefined && !isDeepStrictEqual(r.body, requestBody)) return;
       candidates.push(i);
     });
-    const index = candidates.find((i) => !used.has(i)) ?? candidates[candidates.length - 1];
-    const hit = index !== undefined ? fixture.interactions[index] : undefined;
+    const index = candidates.find((i) => !this.used.has(i)) ?? candidates[candidates.length - 1];
+    const hit = index !== undefined ? this.fixture.interactions[index] : undefined;
     if (index === undefined || hit === undefined) {
-      unmatched.push({ method, path: incoming.pathname, query });
+      this.unmatched.push({ method, path: url.pathname, query });
+      return undefined;
+    }
+    this.used.add(index);
+    this.served += 1;
+    return hit;
+  }
+}
+
+function renderResponse(hit: Interaction, origin: string): { headers: Record<string, string>; body: string } {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(hit.response.headers))
+    headers[k] = v.split(ORIGIN_PLACEHOLDER).join(origin);
+  const payload =
+    hit.response.body !== undefined ? JSON.stringify(hit.response.body) : (hit.response.text ?? '');
+  return { headers, body: payload.split(ORIGIN_PLACEHOLDER).join(origin) };
+}
+
+export async function startReplayServer(fixture: Fixture): Promise<ReplayServer> {
+  const matcher = new FixtureMatcher(fixture);
+  let origin = '';
+  const server = await listen((req, res, body) => {
+    const url = new URL(req.url ?? '/', 'http://placeholder');
+    const hit = matcher.match((req.method ?? 'GET').toUpperCase(), url, body.toString('utf8'));
+    if (hit === undefined) {
       res.writeHead(501, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'no recorded interaction for this request' }));
       return Promise.resolve();
     }
-    used.add(index);
-    served += 1;
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(hit.response.headers))
-      headers[k] = v.split(ORIGIN_PLACEHOLDER).join(origin);
-    const payload =
-      hit.response.body !== undefined ? JSON.stringify(hit.response.body) : (hit.response.text ?? '');
-    res.writeHead(hit.response.status, headers);
-    res.end(payload.split(ORIGIN_PLACEHOLDER).join(origin));
+    const out = renderResponse(hit, origin);
+    res.writeHead(hit.response.status, out.headers);
+    res.end(out.body);
     return Promise.resolve();
   });
   origin = server.url;
-  return { ...server, unmatched, served: () => served };
+  return { ...server, unmatched: matcher.unmatched, served: () => matcher.served };
+}
+
+/** The request init the shared HTTP client hands to its `fetch` option. */
+export interface ReplayFetchInit {
+  readonly method: string;
+  readonly body?: string | Uint8Array | URLSearchParams;
+  readonly signal: AbortSignal;
+}
+
+export interface ReplayFetch {
+  (url: string, init: ReplayFetchInit): Promise<Response>;
+  readonly calls: () => number;
+  readonly matcher: FixtureMatcher;
+}
+
+/**
+ * The fixture as an in-process `fetch` for HttpClient's `fetch` option: no sockets, so contract
+ * tests are plain unit tests. Requests must go to `origin`. `holdFrom` (1-based) makes that request
+ * and every later one wait until its signal aborts, to test cancellation mid-request.
+ */
+export function replayFetch(
+  fixture: Fixture,
+  origin: string,
+  options: { holdFrom?: number } = {},
+): ReplayFetch {
+  const matcher = new FixtureMatcher(fixture);
+  let calls = 0;
+  const fn = (url: string, init: ReplayFetchInit): Promise<Response> => {
+    calls += 1;
+    const u = new URL(url);
+    if (u.origin !== new URL(origin).origin)
+      return Promise.reject(new TypeError(`unexpected origin ${u.origin}`));
+    if (options.holdFrom !== undefined && calls >= options.holdFrom) {
+      return new Promise<Response>((_resolve, reject) => {
+        const fail = (): void => {
+          reject(
+            init.signal.reason instanceof Error
+              ? init.signal.reason
+              : new DOMException('aborted', 'AbortError'),
+          );
+        };
+        if (init.signal.aborted) fail();
+        else init.signal.addEventListener('abort', fail, { once: true });
+      });
+    }
+    const text =
+      init.body === undefined
+        ? ''
+        : typeof init.body === 'string'
+          ? init.body
+          : init.body instanceof URLSearchParams
+            ? init.body.toString()
+            : Buffer.from(init.body).toString('utf8');
+    const hit = matcher.match(init.method.toUpperCase(), u, text);
+    if (hit === undefined) {
+      return Promise.resolve(
+        new Response(JSON.stringify({ error: 'no recorded interaction for this request' }), {
+          status: 501,
+          headers: { 'content-type': 'application/json' },
+        }),
+      );
+    }
+    const out = renderResponse(hit, new URL(origin).origin);
+    const nullBody = hit.response.status === 204 || hit.response.status === 304;
+    return Promise.resolve(
+      new Response(nullBody ? null : out.body, { status: hit.response.status, headers: out.headers }),
+    );
+  };
+  return Object.assign(fn, { calls: () => calls, matcher });
 }
 
 async function listen(

@@ -124,6 +124,19 @@ export class WordPressPeerClient {
     await this.call<unknown>('DELETE', `/${restBase}/${id}?force=true`);
   }
 
+  /** Every post of a type in every status, trash included (100 at most: enough for test data). */
+  async list(restBase: string): Promise<PeerPost[]> {
+    return this.call<PeerPost[]>(
+      'GET',
+      `/${restBase}?status=publish,future,draft,pending,private,trash&per_page=100&context=edit`,
+    );
+  }
+
+  /** Removes every post of a type for good, for a test that needs a known data set. */
+  async clear(restBase: string): Promise<void> {
+    for (const p of await this.list(restBase)) await this.forceDelete(restBase, p.id);
+  }
+
   async get(restBase: string, id: number): Promise<PeerPost> {
     return this.call<PeerPost>('GET', `/${restBase}/${id}?context=edit`);
   }
