@@ -1,7 +1,10 @@
 import type { Credentials } from '../shared/domain/connection';
+import type { AdapterDefinition } from './base/adapter';
 import type { Capability, ProviderDescriptor } from './base/descriptor';
 import { defineProvider } from './base/descriptor';
 import type { HttpClient } from './base/httpClient';
+import { restAdapterDefinition } from './rest';
+import { wordpressAdapterDefinition } from './wordpress';
 
 /**
  * Provider id → descriptor (data) and, where code exists, an adapter factory. The admin API's
@@ -51,6 +54,8 @@ export interface ProviderEntry {
   /** True when integrations name their own resource types (generic REST, database tables). */
   readonly customResourceTypes: boolean;
   readonly createAdapter?: AdapterFactory;
+  /** The full sync adapter (adapters/base contract) the sync use cases build per integration. */
+  readonly adapterDefinition?: AdapterDefinition;
 }
 
 const all: Capability[] = ['read', 'create', 'update', 'delete'];
@@ -75,6 +80,7 @@ const ENTRIES: readonly ProviderEntry[] = [
     // `params.testPath` on the connection overrides the path.
     verification: { method: 'GET', path: '{testPath}', expectStatus: [200, 204] },
     customResourceTypes: true,
+    adapterDefinition: restAdapterDefinition,
   },
   {
     descriptor: defineProvider({
@@ -106,6 +112,7 @@ const ENTRIES: readonly ProviderEntry[] = [
     // /users/me needs authentication, so 401 means the application password is wrong.
     verification: { method: 'GET', path: '/users/me?context=edit', expectStatus: ok200 },
     customResourceTypes: true,
+    adapterDefinition: wordpressAdapterDefinition,
   },
   {
     descriptor: defineProvider({
