@@ -20,7 +20,7 @@ export function cacheWebhookTargets(
   load: WebhookTargetLoader,
   options: WebhookTargetCacheOptions = {},
 ): CachedWebhookTargetLoader {
-  const ttlMs = options.ttlMs ?? 10_000;
+  const ttlMs = options.ttlMs ?? 5_000;
   const maxEntries = options.maxEntries ?? 10_000;
   const now = options.now ?? Date.now;
   const entries = new Map<
