@@ -64,8 +64,12 @@ export interface CollectionOptions {
   readonly siteOffsetMinutes?: number;
   /** DELETE marks the record instead of removing it (and bumps its updated time). */
   readonly softDelete?: { readonly field: string; readonly value: string | number | boolean };
-  /** Serve this collection WordPress-style at `/wp-json/wp/v2/{name}` with this post type. */
-  readonly wordpress?: { readonly type: string };
+  /**
+   * Serve this collection WordPress-style at `/wp-json/wp/v2/{name}` with this post type.
+   * `unstableTies` orders records with the same sort key differently on every request, as
+   * MySQL does for WordPress' `orderby=modified` (measured: page 2 repeated a record of page 1).
+   */
+  readonly wordpress?: { readonly type: string; readonly unstableTies?: boolean };
   readonly maxPageSize?: number;
   readonly defaultPageSize?: number;
 }
@@ -332,7 +336,9 @@ export async function startRestProvider(options: RestProviderOptions = {}): Prom
 
   // ---- fault and kill machinery -------------------------------------------------------------
 
+  /** Every matching fault counts the request (so `nth` is a position among matching requests); the first that fires wins. */
   function pickFault(req: LoggedRequest): FaultSpec | undefined {
+    let chosen: ActiveFault | undefined;
     for (const f of faults) {
       const s = f.spec;
       if (s.method !== undefined && s.method.toUpperCase() !== req.method) continue;
@@ -344,12 +350,11 @@ export async function startRestProvider(options: RestProviderOptions = {}): Prom
       else if (s.probability !== undefined) fire = f.rng() < s.probability;
       else fire = true;
       if (fire && s.times !== undefined && f.hits >= s.times) fire = false;
-      if (fire) {
-        f.hits += 1;
-        return s;
-      }
+      if (fire && chosen === undefined) chosen = f;
     }
-    return undefined;
+    if (chosen === undefined) return undefined;
+    chosen.hits += 1;
+    return chosen.spec;
   }
 
   // ---- routing --------------------------------------------------------------------------------
@@ -583,8 +588,10 @@ export async function startRestProvider(options: RestProviderOptions = {}): Prom
         : orderby === 'id'
           ? Number(r.id)
           : Math.floor(r.createdMs / 1000);
-    // MySQL leaves ties in insertion (id) order whatever the direction.
-    rows.sort((a, b) => (desc ? keyOf(b) - keyOf(a) : keyOf(a) - keyOf(b)) || Number(a.id) - Number(b.id));
+    const salt = q.toString();
+    const tieKey = (r: SimRecord): number =>
+      c.options.wordpress?.unstableTies === true ? hashString(`${r.id}|${salt}`) : Number(r.id);
+    rows.sort((a, b) => (desc ? keyOf(b) - keyOf(a) : keyOf(a) - keyOf(b)) || tieKey(a) - tieKey(b));
     const total = rows.length;
     const totalPages = Math.ceil(total / size);
     if (page > Math.max(1, totalPages)) {
@@ -1021,6 +1028,12 @@ function slugify(title: string): string {
 
 function escapeHtml(s: string): string {
   return s.replace(/&/g, '&#038;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function hashString(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
 }
 
 /** Small seeded PRNG so probabilistic faults are reproducible. */
