@@ -39,10 +39,10 @@ const responses: ApiResponse[] = [];
 
 function capture(stream: NodeJS.WriteStream): void {
   const original = stream.write.bind(stream);
-  jest.spyOn(stream, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
+  jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
     output += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
     return (original as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
-  }) as typeof stream.write);
+  });
 }
 
 async function call(method: string, path: string, options: CallOptions): Promise<ApiResponse> {
@@ -136,7 +136,9 @@ it('keeps every secret value of every auth type out of Cosmos, logs, telemetry a
       ids[c.name] = res.body.id as string;
     }
     expect(
-      Object.keys((await call('GET', `/admin/connections/${ids['oauth2']!}`, { key })).body.secrets).sort(),
+      Object.keys(
+        (await call('GET', `/admin/connections/${ids['oauth2']!}`, { key })).body.secrets as object,
+      ).sort(),
     ).toEqual(['accessToken', 'clientSecret', 'refreshToken']);
 
     // Exercise every path that handles credentials: tests (which send them), rotation, listing, errors.
