@@ -8,6 +8,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import type { HttpClient } from '../../../adapters/base/httpClient';
+import type { WordPressAdapter } from '../../../adapters/wordpress';
+import { createWordPressAdapter } from '../../../adapters/wordpress';
+import { adapterContext } from '../../simulators/adapterContext';
+
 const HERE = __dirname;
 const ROOT = join(HERE, '..', '..', '..');
 export const WORDPRESS_STATE_DIR = join(ROOT, '.local', 'peers', 'wordpress');
@@ -82,6 +87,24 @@ export function wordpressPeer(env: NodeJS.ProcessEnv = process.env): WordPressPe
     throw new Error('WP_BASE_URL, WP_USER and WP_APP_PASSWORD must be set');
   }
   return { baseUrl, username, appPassword };
+}
+
+/**
+ * The adapter configured for the peer, with the mu-plugin's `contacts` post type. `http` must allow
+ * 127.0.0.1 (test/simulators/adapterContext `simulatorHttpClient`).
+ */
+export function peerAdapter(
+  http: HttpClient,
+  peer: WordPressPeer = wordpressPeer(),
+  pageSize = 3,
+): WordPressAdapter {
+  return createWordPressAdapter(
+    adapterContext(
+      http,
+      { type: 'BASIC', username: peer.username, password: peer.appPassword },
+      { baseUrl: peer.baseUrl, postTypes: [{ name: 'contacts', restBase: 'contacts' }], pageSize },
+    ),
+  );
 }
 
 function parseEnv(text: string): Record<string, string> {
