@@ -21,8 +21,6 @@ const postLike = (resourceType: string): MappingDocument =>
       { from: 'meta', to: 'meta' },
       { from: 'acf', to: 'fields' },
     ],
-    // WordPress bumps `modified` on every save; it is not content.
-    hash: { ignore: [] },
   });
 
 export const WORDPRESS_DEFAULT_MAPPINGS: Readonly<Record<string, MappingDocument>> = {

@@ -9,7 +9,10 @@
  * - `startReplayServer(fixture)` answers each request with the first unused recorded interaction
  *   whose method, path, query and JSON body match (the last match is reused once all are used, so
  *   a retried request gets the same answer); anything else is a 501 and lands in `unmatched`.
+ * - `replayFetch(fixture, origin)` is the same replay as an in-process `fetch` for HttpClient's
+ *   `fetch` option (unit tests, no sockets), with `holdFrom` to test cancellation mid-request.
  * - `readFixture(path)` / `writeFixture(path, fixture)` validate with `FixtureSchema`.
+ * - test/simulators/recordFixtures.ts re-records test/fixtures/{rest,wordpress}.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';

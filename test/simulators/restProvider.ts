@@ -11,9 +11,11 @@
  * sim.inject({ kind: 'status', status: 429, retryAfter: '1', times: 1 });
  * sim.killAfterPage(2);                                   // page 3+ → connection reset until sim.revive()
  * sim.requests;                                           // request log (method, path, query, status…)
- * await sim.sendWebhook({ url, scheme: 'github', secret, body: { id: 1 } });
+ * await sim.sendWebhook({ url, scheme: 'github', secret, body: { id: 1 } });   // also exported alone
  * await sim.close();
  * ```
+ * Adapter contexts for it: test/simulators/adapterContext.ts (`simulatorHttpClient`, `adapterContext`).
+ * Time: `now` option / `setNow` / `advance` give a manual clock for updated-at values.
  *
  * Routes (every one checks `auth` when configured: 401 otherwise):
  * - `GET /{style}/{collection}` list, `style` ∈ PAGINATION_STYLES:
