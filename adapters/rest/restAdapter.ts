@@ -291,7 +291,7 @@ export class RestAdapter implements Adapter {
             // end of the ordering and would otherwise shift an unseen record onto a page already read.
             next = { ...common, since: toIsoUtc(last - r.lookbackMs) };
             restart = true;
-          } else if (typeof keyset === 'object' && (since === undefined || Date.parse(since) !== last)) {
+          } else if (typeof keyset === 'object' && Date.parse(since) !== last) {
             // A whole page inside one second: list that second alone, in a stable order. (Not again
             // for the second just listed: an API whose bound is inclusive would loop on it.)
             next = { ...common, tie: toIsoUtc(last) };
