@@ -50,10 +50,18 @@ export class AzureBlobStore implements BlobStore {
     return { container, name, bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') };
   }
 
-  async getBlob(ref: Pick<BlobRef, 'container' | 'name'>, options: StoreOptions = {}): Promise<Buffer> {
+  async getBlob(
+    ref: Pick<BlobRef, 'container' | 'name' | 'offset' | 'bytes'>,
+    options: StoreOptions = {},
+  ): Promise<Buffer> {
     const client = await this.container(ref.container);
+    const range =
+      ref.offset !== undefined
+        ? { offset: ref.offset, count: ref.bytes }
+        : { offset: undefined, count: undefined };
     try {
-      return await client.getBlockBlobClient(ref.name).downloadToBuffer(undefined, undefined, {
+      if (range.count === 0) return Buffer.alloc(0);
+      return await client.getBlockBlobClient(ref.name).downloadToBuffer(range.offset, range.count, {
         ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
       });
     } catch (err) {

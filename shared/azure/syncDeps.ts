@@ -8,6 +8,7 @@ import { restAdapterDefinition } from '../../adapters/rest';
 import { wordpressAdapterDefinition } from '../../adapters/wordpress';
 import type { AdminDeps } from '../admin/deps';
 import { loadWebhookTarget, storeHandshakeWebhookSecret } from '../admin/integrationOps';
+import { BlobContainerNames } from '../config/blobContainers';
 import type { ContainerName } from '../config/containers';
 import { ContainerNames } from '../config/containers';
 import type { Config } from '../config/env';
@@ -15,6 +16,8 @@ import type { QueueName } from '../config/queues';
 import type { Logger } from '../observability/logger';
 import type { Telemetry } from '../ports/telemetry';
 import { createSourceOpener } from '../sync/adapterSource';
+import { batchingPublisher } from '../sync/batchingPublisher';
+import { segmentedArchive } from '../sync/bodyArchive';
 import type { SyncDeps } from '../sync/deps';
 import type { ReceiveWebhookDeps } from '../sync/receiveWebhook';
 import { cacheWebhookTargets } from '../sync/webhookTargetCache';
@@ -84,8 +87,9 @@ export function createSyncComposition(parts: SyncParts): SyncComposition {
       loadTarget.forget(integrationId);
     },
     webhookEvents,
-    blobs,
-    events,
+    archive: segmentedArchive(blobs, BlobContainerNames.webhookBodies),
+    // Deliveries arriving together share one Event Grid request.
+    events: batchingPublisher(events),
     logger: parts.logger,
     telemetry: parts.telemetry,
     webhookBaseUrl: parts.config.webhookBaseUrl,

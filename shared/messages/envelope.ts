@@ -25,6 +25,8 @@ export type SyncMode = z.infer<typeof SyncModeSchema>;
 export const BlobRefSchema = z.strictObject({
   container: z.string().min(3).max(63),
   name: z.string().min(1).max(1024),
+  /** Where the content starts inside a segment blob holding several bodies; absent = the whole blob. */
+  offset: z.number().int().min(0).optional(),
   bytes: z.number().int().min(0),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });

@@ -11,8 +11,11 @@ export interface PutBlobOptions extends StoreOptions {
 export interface BlobStore {
   /** Writes (or overwrites) a blob and returns a reference with its size and SHA-256. */
   putBlob(container: string, name: string, data: Buffer, options?: PutBlobOptions): Promise<BlobRef>;
-  /** Throws BlobNotFoundError when it does not exist. */
-  getBlob(ref: Pick<BlobRef, 'container' | 'name'>, options?: StoreOptions): Promise<Buffer>;
+  /** The whole blob, or `bytes` from `offset` when the ref has one; BlobNotFoundError when absent. */
+  getBlob(
+    ref: Pick<BlobRef, 'container' | 'name' | 'offset' | 'bytes'>,
+    options?: StoreOptions,
+  ): Promise<Buffer>;
 }
 
 export class BlobNotFoundError extends Error {

@@ -1,20 +1,18 @@
-import { createHash } from 'node:crypto';
-
 import type { HeadersInput, WebhookBinding } from '../../adapters/base/webhooks';
 import { verifyWebhook } from '../../adapters/base/webhooks';
-import { BlobContainerNames } from '../config/blobContainers';
 import { EventTypes } from '../config/eventRoutes';
 import type { IntegrationDocument } from '../domain/integration';
 import { webhookUrl } from '../domain/integration';
 import type { WebhookEventEnvelope } from '../messages/envelope';
 import { CLAIM_CHECK_THRESHOLD_BYTES, ENVELOPE_VERSION, MessageKinds } from '../messages/envelope';
 import type { Logger } from '../observability/logger';
-import type { BlobRef, BlobStore } from '../ports/blobStore';
+import type { BlobRef } from '../ports/blobStore';
 import type { StoreOptions, Versioned } from '../ports/documentStore';
 import type { EventPublisher } from '../ports/eventPublisher';
 import type { Telemetry } from '../ports/telemetry';
 import type { WebhookEventStore } from '../ports/webhookEventStore';
 import { idempotencyKey } from '../reliability/idempotency';
+import type { BodyArchive } from './bodyArchive';
 
 /**
  * WebhookReceiver's use case. The hot path is: (cached) integration and secret, verify the raw
@@ -44,7 +42,8 @@ export interface ReceiveWebhookDeps {
   /** Stores a secret a handshake delivered, and forgets the cached target. */
   readonly storeHandshakeSecret: (tenantId: string, integrationId: string, secret: string) => Promise<void>;
   readonly webhookEvents: WebhookEventStore;
-  readonly blobs: BlobStore;
+  /** Raw bodies for replay (segment blobs in Blob Storage). */
+  readonly archive: BodyArchive;
   readonly events: EventPublisher;
   readonly logger: Logger;
   readonly telemetry?: Telemetry;
@@ -138,12 +137,9 @@ export async function receiveWebhook(
 
   const { deliveryId } = verified.value;
   const eventId = webhookEventId(request.integrationId, deliveryId);
-  const bodyRef: BlobRef = {
-    container: BlobContainerNames.webhookBodies,
-    name: `${target.tenantId}/${request.integrationId}/${eventId}`,
-    bytes: request.rawBody.length,
-    sha256: createHash('sha256').update(request.rawBody).digest('hex'),
-  };
+  // The body's place is known at once; its write runs alongside the dedup write below.
+  const archived = deps.archive.archive(target.tenantId, request.rawBody);
+  const bodyRef: BlobRef = archived.ref;
   const receivedAt = now.toISOString();
   const recorded = await deps.webhookEvents.recordDelivery({
     id: eventId,
@@ -156,7 +152,11 @@ export async function receiveWebhook(
     bodyRef,
     expiresAt: new Date(now.getTime() + DEDUP_RETENTION_MS).toISOString(),
   });
-  if (recorded === 'duplicate') return { kind: 'accepted', eventId, duplicate: true };
+  if (recorded === 'duplicate') {
+    // The archived copy of a duplicate is unreferenced; its write must still not float.
+    archived.written.catch(() => undefined);
+    return { kind: 'accepted', eventId, duplicate: true };
+  }
 
   const text = request.rawBody.toString('utf8');
   // Escaping can double a body's size inside JSON; measure what will actually travel.
@@ -179,10 +179,6 @@ export async function receiveWebhook(
       bodyRef,
     },
   };
-  const putBody = (): Promise<BlobRef> =>
-    deps.blobs.putBlob(bodyRef.container, bodyRef.name, request.rawBody, {
-      ...(request.contentType !== undefined ? { contentType: request.contentType } : {}),
-    });
   const publish = (): Promise<void> =>
     deps.events.publish([
       {
@@ -198,9 +194,9 @@ export async function receiveWebhook(
   try {
     // An inline body does not need the blob to be readable first, so both go at once; a body
     // that travels by reference must be stored before anyone can be told about it.
-    if (inline) await Promise.all([putBody(), publish()]);
+    if (inline) await Promise.all([archived.written, publish()]);
     else {
-      await putBody();
+      await archived.written;
       await publish();
     }
   } catch (err) {

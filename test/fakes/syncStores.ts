@@ -290,10 +290,11 @@ export class MemoryBlobStore implements BlobStore {
       sha256: createHash('sha256').update(data).digest('hex'),
     });
   }
-  getBlob(ref: Pick<BlobRef, 'container' | 'name'>): Promise<Buffer> {
+  getBlob(ref: Pick<BlobRef, 'container' | 'name' | 'offset' | 'bytes'>): Promise<Buffer> {
     const b = this.blobs.get(`${ref.container}/${ref.name}`);
-    return b === undefined
-      ? Promise.reject(new BlobNotFoundError(ref.container, ref.name))
-      : Promise.resolve(Buffer.from(b));
+    if (b === undefined) return Promise.reject(new BlobNotFoundError(ref.container, ref.name));
+    return Promise.resolve(
+      Buffer.from(ref.offset === undefined ? b : b.subarray(ref.offset, ref.offset + ref.bytes)),
+    );
   }
 }

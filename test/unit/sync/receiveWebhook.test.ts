@@ -2,6 +2,7 @@ import { signWebhook } from '../../../adapters/base/webhooks';
 import { EventTypes } from '../../../shared/config/eventRoutes';
 import { WebhookEventEnvelopeSchema } from '../../../shared/messages/envelope';
 import { createLogger } from '../../../shared/observability/logger';
+import { segmentedArchive } from '../../../shared/sync/bodyArchive';
 import type {
   ReceiveWebhookDeps,
   ReceiveWebhookRequest,
@@ -42,7 +43,7 @@ beforeEach(() => {
       return Promise.resolve();
     },
     webhookEvents: f.webhookEvents,
-    blobs: f.blobs,
+    archive: segmentedArchive(f.blobs, 'webhook-bodies'),
     events: f.events,
     logger: createLogger({ level: 'error', write: () => undefined }),
     webhookBaseUrl: BASE,
