@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 
-import type { BlobRef, BlobStore, PutBlobOptions } from '../ports/blobStore';
+import type { BlobLocation, BlobRef, BlobStore, PutBlobOptions } from '../ports/blobStore';
 import { BlobNotFoundError } from '../ports/blobStore';
 import type { StoreOptions } from '../ports/documentStore';
 
@@ -50,10 +50,7 @@ export class AzureBlobStore implements BlobStore {
     return { container, name, bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') };
   }
 
-  async getBlob(
-    ref: Pick<BlobRef, 'container' | 'name' | 'offset' | 'bytes'>,
-    options: StoreOptions = {},
-  ): Promise<Buffer> {
+  async getBlob(ref: BlobLocation, options: StoreOptions = {}): Promise<Buffer> {
     const client = await this.container(ref.container);
     const range =
       ref.offset !== undefined

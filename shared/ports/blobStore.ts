@@ -3,6 +3,12 @@ import type { StoreOptions } from './documentStore';
 
 export type { BlobRef };
 
+/** A blob, or `bytes` bytes of it from `offset` (a body inside a segment). */
+export type BlobLocation = Pick<BlobRef, 'container' | 'name'> & {
+  readonly offset?: number | undefined;
+  readonly bytes?: number | undefined;
+};
+
 export interface PutBlobOptions extends StoreOptions {
   readonly contentType?: string;
 }
@@ -12,10 +18,7 @@ export interface BlobStore {
   /** Writes (or overwrites) a blob and returns a reference with its size and SHA-256. */
   putBlob(container: string, name: string, data: Buffer, options?: PutBlobOptions): Promise<BlobRef>;
   /** The whole blob, or `bytes` from `offset` when the ref has one; BlobNotFoundError when absent. */
-  getBlob(
-    ref: Pick<BlobRef, 'container' | 'name' | 'offset' | 'bytes'>,
-    options?: StoreOptions,
-  ): Promise<Buffer>;
+  getBlob(ref: BlobLocation, options?: StoreOptions): Promise<Buffer>;
 }
 
 export class BlobNotFoundError extends Error {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 import type { IntegrationDocument } from '../../shared/domain/integration';
 import type { SyncLogEntry } from '../../shared/domain/syncLog';
-import type { BlobRef, BlobStore } from '../../shared/ports/blobStore';
+import type { BlobLocation, BlobRef, BlobStore } from '../../shared/ports/blobStore';
 import { BlobNotFoundError } from '../../shared/ports/blobStore';
 import type { DeadLetterEntry, DeadLetterStore } from '../../shared/ports/deadLetterStore';
 import type { Page, PageRequest, Versioned } from '../../shared/ports/documentStore';
@@ -290,11 +290,13 @@ export class MemoryBlobStore implements BlobStore {
       sha256: createHash('sha256').update(data).digest('hex'),
     });
   }
-  getBlob(ref: Pick<BlobRef, 'container' | 'name' | 'offset' | 'bytes'>): Promise<Buffer> {
+  getBlob(ref: BlobLocation): Promise<Buffer> {
     const b = this.blobs.get(`${ref.container}/${ref.name}`);
     if (b === undefined) return Promise.reject(new BlobNotFoundError(ref.container, ref.name));
     return Promise.resolve(
-      Buffer.from(ref.offset === undefined ? b : b.subarray(ref.offset, ref.offset + ref.bytes)),
+      Buffer.from(
+        ref.offset === undefined ? b : b.subarray(ref.offset, ref.offset + (ref.bytes ?? b.length)),
+      ),
     );
   }
 }
