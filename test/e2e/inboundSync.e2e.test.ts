@@ -1,6 +1,8 @@
 import '../support/localHost';
 
+import { getComposition } from '../../shared/composition';
 import { QueueNames } from '../../shared/config/queues';
+import type { BlobRef } from '../../shared/ports/blobStore';
 import type { SyncApp } from './syncHarness';
 import {
   createRestIntegration,
@@ -128,7 +130,7 @@ describe('inbound sync through the whole app', () => {
 
     const records = await documents(app, 'records', "c.resourceType = 'leads'");
     expect(records).toHaveLength(30);
-    expect(new Set(records.map((r) => r['origin'].externalId)).size).toBe(30);
+    expect(new Set(records.map((r) => r['origin'].externalId as string)).size).toBe(30);
     expect(records.every((r) => r['version'] === 1)).toBe(true);
     expect(await documents(app, 'links', `c.integrationId = '${integrationId}'`)).toHaveLength(30);
   });
@@ -189,7 +191,12 @@ describe('inbound sync through the whole app', () => {
       "c.resourceType = 'accounts' AND c.origin.externalId = '2'",
     );
     expect(record).toMatchObject({ version: 2, data: { fullName: 'Renamed By Webhook' } });
-    expect(await documents(app, 'webhook_events', `c.integrationId = '${integrationId}'`)).toHaveLength(4);
+    const deliveries = await documents(app, 'webhook_events', `c.integrationId = '${integrationId}'`);
+    expect(deliveries).toHaveLength(4);
+    // The raw bytes are kept for replay, exactly as the provider sent them.
+    const first = deliveries.find((d) => d['deliveryId'] === 'delivery-42');
+    const stored = await (await getComposition()).sync.blobs.getBlob(first?.['bodyRef'] as BlobRef);
+    expect(stored.equals(answers[0]!.sent.body)).toBe(true);
   });
 
   it('the receiver answers 401 bare, 400, 404, 403 and 413 and accepts nothing it refused', async () => {

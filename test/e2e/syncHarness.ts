@@ -7,11 +7,11 @@ import { createTenant } from '../../shared/admin/tenants';
 import { getComposition, resetComposition } from '../../shared/composition';
 import type { ContainerName } from '../../shared/config/containers';
 import { SettingNames } from '../../shared/config/settingNames';
+import type { RestProvider } from '../simulators/restProvider';
+import { startRestProvider } from '../simulators/restProvider';
 import type { LocalHost } from '../support/localHost';
 import { startLocalHost } from '../support/localHost';
 import { testSetting, testSettings } from '../support/stack';
-import type { RestProvider } from '../simulators/restProvider';
-import { startRestProvider } from '../simulators/restProvider';
 
 /**
  * The whole app (functions/index.ts on the local host, Service Bus triggers on) over the test
@@ -23,11 +23,14 @@ export const TOKEN = 'sim-token-0123456789';
 export const WEBHOOK_SECRET = 'whsec-e2e-webhook-secret-0123456789';
 export const WEBHOOK_BASE_URL = 'https://hooks.example.test/api';
 
+/** JSON read back from the API or Cosmos: tests read it loosely and assert on the fields they name. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type LooseJson = any;
+
 export interface ApiResponse {
   readonly status: number;
   readonly headers: Headers;
-  // Tests read bodies loosely on purpose: they assert on the fields they name.
-  readonly body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly body: LooseJson;
 }
 
 export interface SyncApp {
@@ -170,8 +173,7 @@ export async function syncAndWait(
   app: SyncApp,
   integrationId: string,
   request: Record<string, unknown>,
-): Promise<any> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
+): Promise<LooseJson> {
   const started = await app.call('POST', `/admin/integrations/${integrationId}/sync`, request);
   if (started.status !== 202) throw new Error(`sync: ${started.status} ${JSON.stringify(started.body)}`);
   const runId = started.body.runId as string;
@@ -183,13 +185,13 @@ export async function waitRun(
   integrationId: string,
   runId: string,
   timeoutMs = 90_000,
-): Promise<any> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
+): Promise<LooseJson> {
   return waitFor(
     `run ${runId}`,
     async () => {
       const run = await app.call('GET', `/admin/integrations/${integrationId}/runs/${runId}`);
-      return run.status === 200 && TERMINAL.includes(run.body.status as string) ? run.body : undefined;
+      const body = run.body as Record<string, unknown>;
+      return run.status === 200 && TERMINAL.includes(body['status'] as string) ? body : undefined;
     },
     timeoutMs,
   );
@@ -200,8 +202,7 @@ export async function documents(
   app: SyncApp,
   name: ContainerName,
   where = 'true',
-): Promise<Record<string, any>[]> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
+): Promise<Record<string, LooseJson>[]> {
   const container = await app.container(name);
   const { resources } = await container.items
     .query({ query: `SELECT * FROM c WHERE ${where}` }, { partitionKey: app.tenantId })
