@@ -3,8 +3,12 @@ import type { Container } from '@azure/cosmos';
 import type { StoreOptions, Versioned } from '../ports/documentStore';
 import type { LinkQuery, LinkScope, ResolveLinksOptions } from '../ports/linkLookup';
 import type { LinkStore, RecordLink } from '../ports/linkStore';
+import { linkDocumentId } from '../ports/linkStore';
+import { mapLimit } from '../sync/concurrency';
 import { CosmosTenantDocuments } from './cosmosDocuments';
 import { queryAll } from './cosmosQuery';
+
+const POINT_READ_CONCURRENCY = 32;
 
 /** Links in the `links` container; every lookup is one query per page of ids (ARRAY_CONTAINS). */
 export class CosmosLinkStore implements LinkStore {
@@ -21,23 +25,15 @@ export class CosmosLinkStore implements LinkStore {
     options?: StoreOptions,
   ): Promise<ReadonlyMap<string, Versioned<RecordLink>>> {
     const out = new Map<string, Versioned<RecordLink>>();
-    if (externalIds.length === 0) return out;
-    const found = await queryAll<RecordLink>(
-      this.container,
-      scope.tenantId,
-      {
-        query:
-          'SELECT * FROM c WHERE c.tenantId = @tenantId AND c.integrationId = @integrationId AND c.resourceType = @resourceType AND ARRAY_CONTAINS(@ids, c.externalId)',
-        parameters: [
-          { name: '@tenantId', value: scope.tenantId },
-          { name: '@integrationId', value: scope.integrationId },
-          { name: '@resourceType', value: resourceType },
-          { name: '@ids', value: [...new Set(externalIds)] },
-        ],
-      },
-      options,
-    );
-    for (const link of found) out.set(link.value.externalId, link);
+    const ids = [...new Set(externalIds)];
+    await mapLimit(ids, POINT_READ_CONCURRENCY, async (externalId) => {
+      const found = await this.docs.get(
+        scope.tenantId,
+        linkDocumentId(scope.integrationId, resourceType, externalId),
+        options,
+      );
+      if (found !== undefined) out.set(externalId, found);
+    });
     return out;
   }
 

@@ -42,6 +42,12 @@ export interface ApplyRequest extends StoreOptions {
   readonly resourceType: string;
   readonly mapper: ResourceMapper;
   readonly dryRun: boolean;
+  /**
+   * Nothing of this resource type was synced before (first run): skip the link lookup and create
+   * every record optimistically. A record that exists after all (a webhook got there first) fails
+   * its create and is converged on, writing only what differs, so this is still correct.
+   */
+  readonly assumeNew?: boolean;
 }
 
 export type ApplyDeps = Pick<SyncDeps, 'records' | 'links' | 'now' | 'writeConcurrency'>;
@@ -103,13 +109,15 @@ export async function applyRecords(
   const records = dedupe(input);
   const opts: StoreOptions = request.abortSignal ? { abortSignal: request.abortSignal } : {};
   const scope = { tenantId, integrationId };
+  // A first run still looks up its tombstones: deleting needs to know what exists.
+  const lookup = request.assumeNew === true ? records.filter((r) => r.deleted) : records;
   const links =
-    records.length === 0
+    lookup.length === 0
       ? new Map<string, Versioned<RecordLink>>()
       : await deps.links.getLinksByExternalIds(
           scope,
           resourceType,
-          records.map((r) => r.externalId),
+          lookup.map((r) => r.externalId),
           opts,
         );
 
@@ -206,8 +214,7 @@ export async function applyRecords(
     try {
       switch (plan.kind) {
         case 'create':
-          await writer.create(r, plan.data, plan.hash);
-          counts.created++;
+          counts[await writer.create(r, plan.data, plan.hash)]++;
           return;
         case 'update':
           await writer.update(r, plan.link, plan.data, plan.hash);
@@ -240,7 +247,12 @@ class RecordWriter {
     return clock(this.deps).toISOString();
   }
 
-  async create(source: SourceRecord, data: Record<string, unknown>, hash: string): Promise<void> {
+  /** What actually happened: a new record, an existing one changed, or one already up to date. */
+  async create(
+    source: SourceRecord,
+    data: Record<string, unknown>,
+    hash: string,
+  ): Promise<'created' | 'updated' | 'unchanged'> {
     const { tenantId, integrationId, resourceType } = this.request;
     const recordId = inboundRecordId(integrationId, resourceType, source.externalId);
     const now = this.nowIso();
@@ -257,14 +269,19 @@ class RecordWriter {
       createdAt: now,
       updatedAt: now,
     };
+    let created = true;
+    let recordWritten = true;
     try {
       await this.deps.records.createRecord(record, this.opts);
     } catch (err) {
       if (!(err instanceof DuplicateError)) throw err;
       // Written by an earlier attempt (or by a webhook racing this run): converge on it.
-      await this.writeRecord(recordId, data, hash, source.externalId);
+      created = false;
+      recordWritten = await this.writeRecord(recordId, data, hash, source.externalId);
     }
-    await this.writeLink(recordId, source, hash, data, undefined);
+    const linkWritten = await this.writeLink(recordId, source, hash, data, undefined);
+    if (created) return 'created';
+    return recordWritten || linkWritten ? 'updated' : 'unchanged';
   }
 
   async update(
@@ -314,9 +331,9 @@ class RecordWriter {
     data: Record<string, unknown>,
     hash: string,
     externalId: string,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const { tenantId, integrationId, resourceType } = this.request;
-    await this.withConflictRetry(async () => {
+    return this.withConflictRetry(async () => {
       const current = await this.deps.records.getRecord(tenantId, resourceType, recordId, this.opts);
       const now = this.nowIso();
       if (current === undefined) {
@@ -336,9 +353,9 @@ class RecordWriter {
           },
           this.opts,
         );
-        return;
+        return true;
       }
-      if (current.value.hash === hash && !current.value.deleted) return;
+      if (current.value.hash === hash && !current.value.deleted) return false;
       const { deletedAt: _deletedAt, ...rest } = current.value;
       await this.deps.records.replaceRecord(
         {
@@ -352,6 +369,7 @@ class RecordWriter {
         },
         { ifMatch: current.etag, ...this.opts },
       );
+      return true;
     });
   }
 
@@ -361,7 +379,7 @@ class RecordWriter {
     hash: string,
     data: Record<string, unknown>,
     existing: Versioned<RecordLink> | undefined,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const { tenantId, integrationId, resourceType } = this.request;
     const updatedAt = toIsoUtc(source.updatedAt);
     const fill = (base: RecordLink | undefined): RecordLink => {
@@ -389,7 +407,7 @@ class RecordWriter {
     if (existing === undefined) {
       try {
         await this.deps.links.writeLink(fill(undefined), this.opts);
-        return;
+        return true;
       } catch (err) {
         if (!(err instanceof DuplicateError)) throw err;
         const found = (
@@ -401,10 +419,14 @@ class RecordWriter {
           )
         ).get(source.externalId);
         if (found === undefined) throw err;
+        const l = found.value;
+        // Already what this sync would write (e.g. by a webhook): leave it.
+        if (l.internalId === internalId && l.lastExternalHash === hash && l.deleted !== true) return false;
         existing = found;
       }
     }
     await this.replaceLink(existing, fill);
+    return true;
   }
 
   private async replaceLink(
@@ -435,11 +457,10 @@ class RecordWriter {
     });
   }
 
-  private async withConflictRetry(fn: () => Promise<void>): Promise<void> {
+  private async withConflictRetry<T>(fn: () => Promise<T>): Promise<T> {
     for (let round = 1; ; round++) {
       try {
-        await fn();
-        return;
+        return await fn();
       } catch (err) {
         const conflict = err instanceof StaleEtagError || err instanceof DuplicateError;
         if (!conflict || round >= CONFLICT_ROUNDS) throw err;

@@ -311,8 +311,8 @@ async function syncResourceType(
       durationMs: elapsed(),
     };
   }
-  const apply = (records: readonly SourceRecord[]): Promise<ApplyOutcome> =>
-    applyRecords(deps, { ...key, mapper, dryRun, ...options }, records);
+  const apply = (records: readonly SourceRecord[], assumeNew = false): Promise<ApplyOutcome> =>
+    applyRecords(deps, { ...key, mapper, dryRun, assumeNew, ...options }, records);
 
   // Named records: fetched one by one; the provider no longer having one means it was deleted.
   if (ids !== undefined && ids.length > 0) {
@@ -369,6 +369,11 @@ async function syncResourceType(
   const tally = new Tally(sameRun ? resume.counts : ZERO_COUNTS, resume?.highWater);
   let cursor = resume?.cursor;
   const resumedFrom = resume !== undefined && !sameRun ? { resumedFrom: resume.runId } : {};
+  // Never synced and nothing to resume: no record of this type can have a link from a run yet.
+  const firstRun =
+    previous === undefined &&
+    lease.value.watermark === undefined &&
+    lease.value.lastCompletedRunId === undefined;
 
   try {
     const pages = source.listRecords({
@@ -378,7 +383,7 @@ async function syncResourceType(
       ...options,
     });
     for await (const page of pages) {
-      tally.add(await apply(tally.fresh(page.records)), 1);
+      tally.add(await apply(tally.fresh(page.records), firstRun), 1);
       cursor = page.nextCursor;
       const checkpoint: SyncCheckpoint = {
         runId,

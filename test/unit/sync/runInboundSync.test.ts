@@ -1,6 +1,7 @@
-import type { InboundSyncPayload } from '../../../shared/messages/envelope';
+import type { InboundSyncPayload, WebhookEventEnvelope } from '../../../shared/messages/envelope';
 import { syncLeaseId } from '../../../shared/ports/leaseStore';
 import { inboundRecordId } from '../../../shared/sync/applyRecords';
+import { applyWebhookEvent } from '../../../shared/sync/applyWebhookEvent';
 import { INCREMENTAL_OVERLAP_MS, runInboundSync } from '../../../shared/sync/runInboundSync';
 import type { FakeItem } from '../../fakes/recordSource';
 import type { FakeSync } from '../../fakes/syncDeps';
@@ -37,6 +38,31 @@ async function run(f: FakeSync, over: Partial<InboundSyncPayload> = {}, finalAtt
 }
 
 let f: FakeSync;
+
+function webhookEnvelope(events: { type: string; id: string }[]): WebhookEventEnvelope {
+  const body = JSON.stringify({ events });
+  return {
+    v: 1,
+    kind: 'sync.inbound.webhook',
+    tenantId: TENANT,
+    integrationId: INTEGRATION,
+    correlationId: 'c',
+    idempotencyKey: 'e',
+    payload: {
+      eventId: 'evt_w',
+      provider: 'rest',
+      deliveryId: 'd',
+      receivedAt: '2025-06-01T12:00:00.000Z',
+      body,
+      bodyRef: {
+        container: 'webhook-bodies',
+        name: 'x',
+        bytes: Buffer.byteLength(body),
+        sha256: '0'.repeat(64),
+      },
+    },
+  };
+}
 beforeEach(async () => {
   f = createFakeSync({ pageSize: 3 });
   await f.integrations.createIntegration(integrationDoc());
@@ -286,5 +312,36 @@ describe('runInboundSync', () => {
     const result = await run(f);
     expect(result).toMatchObject({ status: 'SKIPPED', statusReason: 'integration is PAUSED' });
     expect(f.records.all(TENANT)).toHaveLength(0);
+  });
+
+  it('a first run creates without looking links up, yet converges on records a webhook wrote first', async () => {
+    // Records 1 and 2 arrived by webhook before any run; 2 has changed since at the provider.
+    await applyWebhookEvent(
+      f.deps,
+      webhookEnvelope([
+        { type: 'items', id: '1' },
+        { type: 'items', id: '2' },
+        { type: 'items', id: '3' },
+      ]),
+    );
+    f.source.upsert('items', { id: '2', name: 'changed', price: 2, updatedAt: '2025-06-01T10:00:00.000Z' });
+    f.source.upsert('items', {
+      id: '3',
+      name: 'item 3',
+      price: 3,
+      updatedAt: '2025-06-01T10:00:00.000Z',
+      deleted: true,
+    });
+    const writesBefore = f.dataWrites();
+    const queriesBefore = f.links.queries;
+    const result = await run(f);
+    expect(result.counts).toMatchObject({ processed: 7, created: 4, updated: 1, unchanged: 1, deleted: 1 });
+    // Lookups only for the tombstone and the two records that collided, not for the 4 new ones;
+    // writes: 4 new records with links, 1 update (record and link), 1 deletion (record and link).
+    expect(f.links.queries - queriesBefore).toBe(3);
+    expect(f.dataWrites() - writesBefore).toBe(4 * 2 + 2 + 2);
+    expect(f.records.all(TENANT)).toHaveLength(7);
+    const second = await run(f, { runId: 'run_2' });
+    expect(second.counts).toMatchObject({ unchanged: 7, created: 0, updated: 0 });
   });
 });
