@@ -100,6 +100,34 @@ describe('inbound sync through the whole app', () => {
     expect(await etags()).toEqual(before);
   });
 
+  it('an incremental run asks the provider only for recent changes and writes only what changed', async () => {
+    app.sim.defineCollection('orders');
+    const hour = 60 * 60_000;
+    app.sim.seed('orders', people(5), { updatedAt: Date.now() - 3 * hour });
+    app.sim.seed('orders', people(3), { updatedAt: Date.now() - hour });
+    const integrationId = await createRestIntegration(app, 'incremental', 'orders', 5);
+    await syncAndWait(app, integrationId, { mode: 'full' });
+    app.sim.patch('orders', 2, { name: 'Updated Later' });
+    app.sim.clearRequests();
+
+    // Since the watermark (an hour ago) minus the overlap: the 3 recent records come back
+    // unchanged at no cost, the changed one is written, the 4 older ones are not asked for.
+    const run = await syncAndWait(app, integrationId, { mode: 'incremental' });
+    expect(run).toMatchObject({
+      status: 'SUCCESS',
+      counts: { processed: 4, updated: 1, unchanged: 3, created: 0 },
+    });
+    const listed = app.sim.requests.filter((r) => r.path === '/page/orders');
+    expect(listed.length).toBeGreaterThan(0);
+    expect(listed.every((r) => r.query['updated_since'] !== undefined)).toBe(true);
+    const [record] = await documents(
+      app,
+      'records',
+      "c.resourceType = 'orders' AND c.origin.externalId = '2'",
+    );
+    expect(record).toMatchObject({ version: 2, data: { fullName: 'Updated Later' } });
+  });
+
   it('a run killed after page 2 and delivered again resumes at page 3: no gap, no duplicate', async () => {
     app.sim.defineCollection('leads');
     app.sim.seed('leads', people(30));
