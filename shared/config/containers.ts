@@ -54,8 +54,18 @@ export const CONTAINERS: readonly ContainerDefinition[] = [
   { name: ContainerNames.syncLogs, partitionKey: '/tenantId', uniqueKeys: [], defaultTtlSeconds: 30 * DAY },
   { name: ContainerNames.conflicts, partitionKey: '/tenantId', uniqueKeys: [] },
   // Delivery ids are kept at least 72 h for dedup; 7 days covers providers that retry for days.
-  { name: ContainerNames.webhookEvents, partitionKey: '/tenantId', uniqueKeys: [], defaultTtlSeconds: 7 * DAY },
-  { name: ContainerNames.deadLetters, partitionKey: '/tenantId', uniqueKeys: [], defaultTtlSeconds: 30 * DAY },
+  {
+    name: ContainerNames.webhookEvents,
+    partitionKey: '/tenantId',
+    uniqueKeys: [],
+    defaultTtlSeconds: 7 * DAY,
+  },
+  {
+    name: ContainerNames.deadLetters,
+    partitionKey: '/tenantId',
+    uniqueKeys: [],
+    defaultTtlSeconds: 30 * DAY,
+  },
   { name: ContainerNames.snapshots, partitionKey: '/tenantId', uniqueKeys: [], defaultTtlSeconds: 90 * DAY },
   { name: ContainerNames.leases, partitionKey: '/tenantId', uniqueKeys: [] },
 ];
