@@ -9,7 +9,6 @@ import {
   updateConnection,
 } from '../admin/connections';
 import type { AdminResult } from '../admin/errors';
-import { invalid } from '../admin/errors';
 import { listIntegrationLogs, testIntegrationConnection } from '../admin/integrationOps';
 import {
   changeIntegrationStatus,
@@ -40,10 +39,10 @@ import { ok } from '../domain/result';
 import { SyncLogEntrySchema, SyncLogOperationSchema, SyncLogStatusSchema } from '../domain/syncLog';
 import { TenantViewSchema } from '../domain/tenant';
 import { requestComponent, responseComponent } from '../openapi/registry';
-import type { PageRequest } from '../ports/documentStore';
 import type { Operation, OperationReply } from './operation';
 import { defineOperation } from './operation';
-import { pageOf, PageQuerySchema, pageRequest, wrapContinuationToken } from './paging';
+import { pagedReply } from './pagedReply';
+import { pageOf, PageQuerySchema } from './paging';
 
 /* Every admin operation, declared once; functions/admin*.ts serve them, shared/openapi documents them. */
 
@@ -129,23 +128,6 @@ function reply<T>(
   return ok({ status, body: result.value, ...(etagOf !== undefined ? { etag: etagOf(result.value) } : {}) });
 }
 
-/** Unwraps the caller's continuation token for this exact query, or answers 400. */
-async function paged(
-  query: { limit: number; continuationToken?: string | undefined },
-  scope: unknown,
-  run: (page: PageRequest) => Promise<AdminResult<{ items: readonly unknown[]; continuationToken?: string }>>,
-): Promise<AdminResult<OperationReply>> {
-  const unwrapped = pageRequest(query, scope);
-  if (!unwrapped.ok) return invalid([{ path: 'continuationToken', message: unwrapped.message }]);
-  const result = await run(unwrapped.page);
-  if (!result.ok) return result;
-  const token = wrapContinuationToken(result.value.continuationToken, scope);
-  return ok({
-    status: 200,
-    body: { items: result.value.items, ...(token !== undefined ? { continuationToken: token } : {}) },
-  });
-}
-
 const TAG_INTEGRATIONS = 'Integrations';
 const TAG_CONNECTIONS = 'Connections';
 
@@ -161,7 +143,7 @@ export const listIntegrationsOp = defineOperation({
   errors: [],
   handle: ({ deps, principal, query }) => {
     const { limit: _limit, continuationToken: _token, ...filter } = query;
-    return paged(query, { op: 'listIntegrations', tenant: principal.tenantId, filter }, (page) =>
+    return pagedReply(query, { op: 'listIntegrations', tenant: principal.tenantId, filter }, (page) =>
       listIntegrations(deps, principal, filter, page),
     );
   },
@@ -300,7 +282,7 @@ export const listIntegrationLogsOp = defineOperation({
   errors: [404],
   handle: ({ deps, principal, params, query }) => {
     const { limit: _limit, continuationToken: _token, ...filter } = query;
-    return paged(
+    return pagedReply(
       query,
       { op: 'listIntegrationLogs', tenant: principal.tenantId, id: params.id, filter },
       (page) => listIntegrationLogs(deps, principal, params.id, filter, page),
@@ -320,7 +302,7 @@ export const listConnectionsOp = defineOperation({
   errors: [],
   handle: ({ deps, principal, query }) => {
     const { limit: _limit, continuationToken: _token, ...filter } = query;
-    return paged(query, { op: 'listConnections', tenant: principal.tenantId, filter }, (page) =>
+    return pagedReply(query, { op: 'listConnections', tenant: principal.tenantId, filter }, (page) =>
       listConnections(deps, principal, filter, page),
     );
   },

@@ -1,13 +1,12 @@
 import { z } from 'zod';
 
 import type { AdminResult } from '../admin/errors';
-import { invalid } from '../admin/errors';
 import { ok } from '../domain/result';
 import type { Operation, OperationReply } from '../http/operation';
 import { defineOperation } from '../http/operation';
-import { PageQuerySchema, pageRequest, wrapContinuationToken } from '../http/paging';
+import { pagedReply } from '../http/pagedReply';
+import { PageQuerySchema } from '../http/paging';
 import { currentCorrelationId } from '../observability/correlation';
-import type { PageRequest } from '../ports/documentStore';
 import { SYNC_RUN_STATUSES } from '../ports/syncRunStore';
 import type { SyncDeps } from './deps';
 import { getRecordView, getRun, listRecordViews, listRuns } from './queries';
@@ -22,22 +21,6 @@ import { requestSync, SyncRequestSchema } from './requestSync';
 const Id = z.string().min(1).max(128);
 const TAG_SYNC = 'Sync';
 const TAG_RECORDS = 'Records';
-
-async function paged(
-  query: { limit: number; continuationToken?: string | undefined },
-  scope: unknown,
-  run: (page: PageRequest) => Promise<AdminResult<{ items: readonly unknown[]; continuationToken?: string }>>,
-): Promise<AdminResult<OperationReply>> {
-  const unwrapped = pageRequest(query, scope);
-  if (!unwrapped.ok) return invalid([{ path: 'continuationToken', message: unwrapped.message }]);
-  const result = await run(unwrapped.page);
-  if (!result.ok) return result;
-  const token = wrapContinuationToken(result.value.continuationToken, scope);
-  return ok({
-    status: 200,
-    body: { items: result.value.items, ...(token !== undefined ? { continuationToken: token } : {}) },
-  });
-}
 
 function replyOf<T>(result: AdminResult<T>, status: number): AdminResult<OperationReply> {
   return result.ok ? ok({ status, body: result.value }) : result;
@@ -86,8 +69,10 @@ export function syncOperations(loadSync: () => Promise<SyncDeps>): SyncOperation
     handle: async ({ principal, params, query }) => {
       const sync = await loadSync();
       const filter = query.status !== undefined ? { status: query.status } : {};
-      return paged(query, { op: 'listSyncRuns', tenant: principal.tenantId, id: params.id, filter }, (page) =>
-        listRuns(sync, principal.tenantId, params.id, filter, page),
+      return pagedReply(
+        query,
+        { op: 'listSyncRuns', tenant: principal.tenantId, id: params.id, filter },
+        (page) => listRuns(sync, principal.tenantId, params.id, filter, page),
       );
     },
   });
@@ -133,7 +118,7 @@ export function syncOperations(loadSync: () => Promise<SyncDeps>): SyncOperation
           : {}),
         includeDeleted: query.include_deleted === 'true',
       };
-      return paged(
+      return pagedReply(
         query,
         { op: 'listRecords', tenant: principal.tenantId, type: params.resourceType, filter },
         (page) => listRecordViews(sync, principal.tenantId, params.resourceType, filter, page),
