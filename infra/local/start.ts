@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { ConfigError, loadConfig } from '../../shared/config/env';
+import { ConfigError, EnvSchema, loadConfig } from '../../shared/config/env';
 import { SettingNames } from '../../shared/config/settingNames';
 import { bootstrapDevTenant } from './devTenant';
 import { type LocalHost, startLocalHost } from './host';
@@ -82,7 +82,9 @@ async function main(): Promise<void> {
   let settings: Record<string, string>;
   if (values['no-emulators']) {
     settings = { ...localSettingsFile() };
-    for (const name of Object.values(SettingNames)) {
+    // Every name the schema reads, including identity-based ones such as
+    // ServiceBusConnection__fullyQualifiedNamespace exported from `azd env get-values`.
+    for (const name of Object.keys(EnvSchema.shape)) {
       const value = process.env[name];
       if (value !== undefined && value !== '') settings[name] = value;
     }
