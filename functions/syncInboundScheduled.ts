@@ -7,23 +7,16 @@ import { SettingNames } from '../shared/config/settingNames';
 import { MessageKinds } from '../shared/messages/envelope';
 import { processQueueMessage } from '../shared/sync/processQueueMessage';
 import { runInboundSync } from '../shared/sync/runInboundSync';
-import { readTriggerMetadata } from '../shared/sync/triggerMetadata';
+import { queueDelivery } from '../shared/sync/triggerMetadata';
 
 const queue = getQueue(QueueNames.inboundScheduled);
 
 /** One inbound run (scheduled or manual): paginated fetch with a checkpoint per page. */
 export async function syncInboundScheduled(message: unknown, context: InvocationContext): Promise<void> {
   const { sync } = await getComposition();
-  const meta = readTriggerMetadata(context.triggerMetadata);
   const outcome = await processQueueMessage(
     sync,
-    {
-      queue: queue.name,
-      body: message,
-      maxDeliveryCount: queue.maxDeliveryCount,
-      ...(meta.messageId !== undefined ? { messageId: meta.messageId } : {}),
-      ...(meta.deliveryCount !== undefined ? { deliveryCount: meta.deliveryCount } : {}),
-    },
+    queueDelivery(queue, message, context.triggerMetadata),
     MessageKinds.inboundScheduled,
     (envelope, { finalAttempt }) =>
       runInboundSync(sync, {

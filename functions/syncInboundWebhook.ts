@@ -7,23 +7,16 @@ import { SettingNames } from '../shared/config/settingNames';
 import { MessageKinds } from '../shared/messages/envelope';
 import { applyWebhookEvent } from '../shared/sync/applyWebhookEvent';
 import { processQueueMessage } from '../shared/sync/processQueueMessage';
-import { readTriggerMetadata } from '../shared/sync/triggerMetadata';
+import { queueDelivery } from '../shared/sync/triggerMetadata';
 
 const queue = getQueue(QueueNames.inboundWebhook);
 
 /** One accepted webhook delivery (via Event Grid): fetch if needed, map, detect change, write. */
 export async function syncInboundWebhook(message: unknown, context: InvocationContext): Promise<void> {
   const { sync } = await getComposition();
-  const meta = readTriggerMetadata(context.triggerMetadata);
   const outcome = await processQueueMessage(
     sync,
-    {
-      queue: queue.name,
-      body: message,
-      maxDeliveryCount: queue.maxDeliveryCount,
-      ...(meta.messageId !== undefined ? { messageId: meta.messageId } : {}),
-      ...(meta.deliveryCount !== undefined ? { deliveryCount: meta.deliveryCount } : {}),
-    },
+    queueDelivery(queue, message, context.triggerMetadata),
     MessageKinds.inboundWebhook,
     (envelope) => applyWebhookEvent(sync, envelope),
   );
