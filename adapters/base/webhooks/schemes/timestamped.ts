@@ -136,17 +136,22 @@ function verifyV0(
   };
 }
 
+/** What Slack and Zoom send: `v0=` + hex HMAC-SHA256 of `v0:{timestamp}:{body}`. */
+function signV0(signatureHeader: string, timestampHeader: string): WebhookScheme['sign'] {
+  return (secret, input) => {
+    const ts = String(seconds(input.nowMs));
+    const sig = hmac('sha256', secret, [`v0:${ts}:`, input.body]).toString('hex');
+    return { [signatureHeader]: `v0=${sig}`, [timestampHeader]: ts };
+  };
+}
+
 export const slackScheme: WebhookScheme = {
   id: 'slack',
   displayName: 'Slack',
   headers: ['x-slack-signature', 'x-slack-request-timestamp'],
   signsUrl: false,
   verify: verifyV0('slack', 'x-slack-signature', 'x-slack-request-timestamp'),
-  sign(secret, input) {
-    const ts = String(seconds(input.nowMs));
-    const sig = hmac('sha256', secret, [`v0:${ts}:`, input.body]).toString('hex');
-    return { 'x-slack-signature': `v0=${sig}`, 'x-slack-request-timestamp': ts };
-  },
+  sign: signV0('x-slack-signature', 'x-slack-request-timestamp'),
 };
 
 export const zoomScheme: WebhookScheme = {
@@ -155,11 +160,7 @@ export const zoomScheme: WebhookScheme = {
   headers: ['x-zm-signature', 'x-zm-request-timestamp'],
   signsUrl: false,
   verify: verifyV0('zoom', 'x-zm-signature', 'x-zm-request-timestamp'),
-  sign(secret, input) {
-    const ts = String(seconds(input.nowMs));
-    const sig = hmac('sha256', secret, [`v0:${ts}:`, input.body]).toString('hex');
-    return { 'x-zm-signature': `v0=${sig}`, 'x-zm-request-timestamp': ts };
-  },
+  sign: signV0('x-zm-signature', 'x-zm-request-timestamp'),
 };
 
 /**
